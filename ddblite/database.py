@@ -1,0 +1,80 @@
+"""The database object `ddblite.connect()` returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ddblite.clock import Clock
+from ddblite.dispatch import dispatch
+from ddblite.engine.catalog import Catalog
+from ddblite.storage import open_storage
+
+DEFAULT_REGION = "us-east-1"
+ACCOUNT_ID = "000000000000"
+
+
+class Database:
+    """One ddblite store: a storage backend, its catalog and a clock."""
+
+    def __init__(
+        self,
+        path: str = ":memory:",
+        durability: str | None = None,
+        clock: Clock | None = None,
+        region: str = DEFAULT_REGION,
+        **storage_options: Any,
+    ) -> None:
+        if durability is None:
+            durability = "memory" if path == ":memory:" else "full"
+        if durability not in ("full", "lazy", "memory"):
+            raise ValueError(
+                f"durability must be 'full', 'lazy' or 'memory', not {durability!r}"
+            )
+        self.path = path
+        self.durability = durability
+        self.storage = open_storage(path, durability, **storage_options)
+        self.catalog = Catalog()
+        self.clock = clock or Clock()
+        self.region = region
+        self.account_id = ACCOUNT_ID
+        self.closed = False
+
+    def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
+        """Run one DynamoDB operation with a low-level request dict."""
+        if self.closed:
+            raise RuntimeError("the database is closed")
+        return dispatch(self, operation, params or {}, region or self.region)
+
+    def client(self, region_name: str | None = None):
+        """A boto3-shaped DynamoDB client over this database."""
+        from ddblite.client import Client
+
+        return Client(self, region_name or self.region)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.storage.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def connect(
+    path: str = ":memory:",
+    durability: str | None = None,
+    *,
+    clock: Clock | None = None,
+    region: str = DEFAULT_REGION,
+    **storage_options: Any,
+) -> Database:
+    """Open (creating if needed) a ddblite database.
+
+    path: a directory for the durable LMDB store, or ":memory:".
+    durability: "full" (default for a path: fsync every commit), "lazy" (sync
+    on an interval; a crash never corrupts) or "memory".
+    """
+    return Database(path, durability, clock=clock, region=region, **storage_options)

@@ -1,0 +1,40 @@
+"""Helpers the operation modules share: table lookup and response pieces."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ddblite.engine.catalog import TableInfo
+from ddblite.errors import ResourceNotFoundException
+from ddblite.storage import ReadTxn
+
+if TYPE_CHECKING:
+    from ddblite.database import Database
+
+
+def table_name_of(name: str) -> str:
+    """TableName may also be a table ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME."""
+    if name.startswith("arn:"):
+        _, _, resource = name.partition(":table/")
+        return resource.split("/", 1)[0]
+    return name
+
+
+def region_of(name: str, region: str) -> str:
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        if len(parts) > 3 and parts[3]:
+            return parts[3]
+    return region
+
+
+def find_table(db: Database, txn: ReadTxn, region: str, name: str) -> TableInfo:
+    """The table a request names, or DynamoDB's ResourceNotFoundException."""
+    table = db.catalog.get(txn, region_of(name, region), table_name_of(name))
+    if table is None or table.record.get("status") == "DELETING":
+        raise ResourceNotFoundException("Requested resource not found")
+    return table
+
+
+def table_arn(db: Database, region: str, name: str) -> str:
+    return f"arn:aws:dynamodb:{region}:{db.account_id}:table/{name}"

@@ -1,0 +1,123 @@
+"""TagResource, UntagResource, ListTagsOfResource and DynamoDB's tag rules."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ddblite.dispatch import operation
+from ddblite.errors import ResourceNotFoundException, ValidationException
+from ddblite.validate import Shape, expect_list, expect_str
+
+if TYPE_CHECKING:
+    from ddblite.database import Database
+
+MAX_TAGS = 50
+# Letters, numbers and spaces in any language, and + - = . _ : / @
+_TAG_PATTERN = re.compile(r"^[\w\s+\-=._:/@]*$", re.UNICODE)
+_ARN = re.compile(r"^arn:aws[\w-]*:dynamodb:([\w-]+):(\d{12}):table/([a-zA-Z0-9_.-]{3,255})$")
+
+
+def check_tags(tags: list[Any]) -> dict[str, str]:
+    """Validate a Tags list; returns it as a dict (later keys win, as DynamoDB does)."""
+    shape = Shape()
+    for i, tag in enumerate(tags, 1):
+        if not isinstance(tag, dict):
+            continue
+        key, value = tag.get("Key"), tag.get("Value")
+        if shape.not_null(key, f"tags.{i}.member.key"):
+            shape.length_between(key, f"tags.{i}.member.key", 1, 128)
+        if shape.not_null(value, f"tags.{i}.member.value"):
+            shape.length_between(value, f"tags.{i}.member.value", 0, 256)
+    shape.done()
+    result: dict[str, str] = {}
+    for tag in tags:
+        key, value = tag["Key"], tag["Value"]
+        if not _TAG_PATTERN.match(key) or not _TAG_PATTERN.match(value):
+            raise ValidationException(
+                "Invalid tag key or value: only letters, numbers, spaces and + - = . _ : / @ "
+                "are allowed"
+            )
+        if key.startswith("aws:"):
+            raise ValidationException(
+                "One or more parameter values were invalid: Tag keys starting with 'aws:' are "
+                "reserved for system use"
+            )
+        result[key] = value
+    return result
+
+
+def _resolve(db: Database, txn, arn: str):
+    match = _ARN.match(arn)
+    if match is None:
+        raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
+    region, account, name = match.groups()
+    table = db.catalog.get(txn, region, name) if account == db.account_id else None
+    if table is None:
+        raise ResourceNotFoundException(
+            f"Requested resource not found: ResourcArn: {arn} not found"
+        )
+    return table
+
+
+def _arn_param(params: dict) -> str:
+    arn = expect_str(params, "ResourceArn")
+    shape = Shape()
+    if shape.not_null(arn, "resourceArn"):
+        shape.length_between(arn, "resourceArn", 1, 1283)
+    return arn, shape
+
+
+@operation("TagResource")
+def tag_resource(db: Database, params: dict, region: str) -> dict:
+    arn, shape = _arn_param(params)
+    tags = expect_list(params, "Tags")
+    shape.not_null(tags, "tags")
+    shape.done()
+    new_tags = check_tags(tags)
+
+    def run(txn):
+        table = _resolve(db, txn, arn)
+        record = dict(table.record)
+        merged = dict(record.get("tags") or {})
+        merged.update(new_tags)
+        if len(merged) > MAX_TAGS:
+            raise ValidationException(
+                "One or more parameter values were invalid: The number of tags exceeds the "
+                f"limit of {MAX_TAGS}"
+            )
+        record["tags"] = merged
+        db.catalog.save(txn, record)
+
+    db.storage.write(run)
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(db: Database, params: dict, region: str) -> dict:
+    arn, shape = _arn_param(params)
+    keys = expect_list(params, "TagKeys")
+    shape.not_null(keys, "tagKeys")
+    shape.done()
+
+    def run(txn):
+        table = _resolve(db, txn, arn)
+        record = dict(table.record)
+        remaining = dict(record.get("tags") or {})
+        for key in keys:
+            remaining.pop(key, None)
+        record["tags"] = remaining
+        db.catalog.save(txn, record)
+
+    db.storage.write(run)
+    return {}
+
+
+@operation("ListTagsOfResource")
+def list_tags_of_resource(db: Database, params: dict, region: str) -> dict:
+    arn, shape = _arn_param(params)
+    expect_str(params, "NextToken")
+    shape.done()
+    table = db.storage.read(lambda txn: _resolve(db, txn, arn))
+    tags = table.record.get("tags") or {}
+    return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}

@@ -1,0 +1,62 @@
+"""The narrow storage interface every backend implements.
+
+A backend holds a few ordered byte-keyed spaces ("sub-databases"). All access
+goes through transactions: a read transaction sees one consistent snapshot, a
+write transaction commits every change together or none of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+# The spaces every backend provides: table metadata and counters, items,
+# secondary-index entries and stream records.
+SPACES = ("meta", "items", "index", "stream")
+
+T = TypeVar("T")
+
+
+class ReadTxn(ABC):
+    @abstractmethod
+    def get(self, space: str, key: bytes) -> bytes | None: ...
+
+    @abstractmethod
+    def range(
+        self, space: str, start: bytes, end: bytes | None, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """Pairs with start <= key < end (end None: to the end), in key order or reversed."""
+
+
+class WriteTxn(ReadTxn):
+    @abstractmethod
+    def put(self, space: str, key: bytes, value: bytes) -> None: ...
+
+    @abstractmethod
+    def delete(self, space: str, key: bytes) -> bool:
+        """Remove a key; True when it existed."""
+
+
+class Storage(ABC):
+    @abstractmethod
+    def read(self, fn: Callable[[ReadTxn], T]) -> T:
+        """Run fn inside one read transaction and return its result."""
+
+    @abstractmethod
+    def write(self, fn: Callable[[WriteTxn], T]) -> T:
+        """Run fn inside one write transaction: commit on return, roll back on exception."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def sync(self) -> None:
+        """Flush to stable storage (no-op where there is nothing to flush)."""
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The smallest key greater than every key starting with prefix (None: no bound)."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])

@@ -1,0 +1,149 @@
+"""LMDB backend: the default, durable, multi-process store.
+
+This is the only module that imports lmdb. One environment per database
+directory holds one named sub-database per space. Every write transaction
+commits atomically; readers never block writers.
+
+Durability settings:
+  full  - fsync on every commit: an acknowledged write survives power loss.
+  lazy  - no fsync on commit; a background thread syncs every `sync_interval`
+          seconds. A process crash loses nothing (the OS holds the pages);
+          an OS crash or power loss can lose the writes of the last interval.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import lmdb
+
+from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
+
+T = TypeVar("T")
+
+# Address space is reserved, not allocated: the file grows as data is written.
+_INITIAL_MAP_SIZE = 1 << 30
+_MAX_GROW_ATTEMPTS = 40
+
+
+class _LmdbTxn(WriteTxn):
+    __slots__ = ("_txn", "_dbs")
+
+    def __init__(self, txn: lmdb.Transaction, dbs: dict[str, object]) -> None:
+        self._txn = txn
+        self._dbs = dbs
+
+    def get(self, space: str, key: bytes) -> bytes | None:
+        return self._txn.get(key, db=self._dbs[space])
+
+    def range(
+        self, space: str, start: bytes, end: bytes | None, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        cursor = self._txn.cursor(db=self._dbs[space])
+        if not reverse:
+            if not cursor.set_range(start):
+                return
+            for key, value in cursor:
+                if end is not None and key >= end:
+                    return
+                yield key, value
+        else:
+            if end is None:
+                positioned = cursor.last()
+            else:
+                positioned = cursor.set_range(end)
+                positioned = cursor.prev() if positioned else cursor.last()
+            if not positioned:
+                return
+            for key, value in cursor.iterprev():
+                if key < start:
+                    return
+                yield key, value
+
+    def put(self, space: str, key: bytes, value: bytes) -> None:
+        self._txn.put(key, value, db=self._dbs[space])
+
+    def delete(self, space: str, key: bytes) -> bool:
+        return self._txn.delete(key, db=self._dbs[space])
+
+
+class LmdbStorage(Storage):
+    def __init__(
+        self,
+        path: str,
+        durability: str = "full",
+        map_size: int = _INITIAL_MAP_SIZE,
+        sync_interval: float = 1.0,
+    ) -> None:
+        if durability not in ("full", "lazy"):
+            raise ValueError(f"durability must be 'full', 'lazy' or 'memory', not {durability!r}")
+        os.makedirs(path, exist_ok=True)
+        self.path = path
+        self.durability = durability
+        full = durability == "full"
+        self._env = lmdb.open(
+            path,
+            map_size=map_size,
+            max_dbs=len(SPACES) + 2,
+            sync=full,
+            metasync=full,
+            readahead=False,
+            max_readers=1024,
+        )
+        self._dbs = {name: self._env.open_db(name.encode()) for name in SPACES}
+        self._write_lock = threading.Lock()
+        self._closed = False
+        self._syncer: threading.Thread | None = None
+        self._stop = threading.Event()
+        if not full:
+            self._syncer = threading.Thread(
+                target=self._sync_loop, args=(sync_interval,), name="ddblite-sync", daemon=True
+            )
+            self._syncer.start()
+
+    def _sync_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self._env.sync(True)
+            except lmdb.Error:
+                return
+
+    def read(self, fn: Callable[[ReadTxn], T]) -> T:
+        for _ in range(_MAX_GROW_ATTEMPTS):
+            try:
+                with self._env.begin(buffers=False) as txn:
+                    return fn(_LmdbTxn(txn, self._dbs))
+            except lmdb.MapResizedError:
+                # Another process grew the map: adopt its size and retry.
+                self._env.set_mapsize(0)
+        raise RuntimeError("LMDB map kept resizing")
+
+    def write(self, fn: Callable[[WriteTxn], T]) -> T:
+        # One writer per process at a time; LMDB's own lock orders processes.
+        with self._write_lock:
+            for _ in range(_MAX_GROW_ATTEMPTS):
+                try:
+                    with self._env.begin(write=True) as txn:
+                        return fn(_LmdbTxn(txn, self._dbs))
+                except lmdb.MapFullError:
+                    # The map is full: grow it and run the whole transaction again.
+                    self._env.set_mapsize(self._env.info()["map_size"] * 2)
+                except lmdb.MapResizedError:
+                    self._env.set_mapsize(0)
+            raise RuntimeError("LMDB map could not grow")
+
+    def sync(self) -> None:
+        self._env.sync(True)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        if self._syncer is not None:
+            self._syncer.join()
+        self._env.sync(True)
+        self._env.close()

@@ -1,0 +1,88 @@
+"""In-memory backend: one SortedDict per space, behind ":memory:".
+
+Transactions are serialised by one re-entrant lock; a write transaction keeps
+an undo log so an exception rolls every change back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from sortedcontainers import SortedDict
+
+from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+class _MemoryTxn(WriteTxn):
+    __slots__ = ("_spaces", "_undo", "_writable")
+
+    def __init__(self, spaces: dict[str, SortedDict], writable: bool) -> None:
+        self._spaces = spaces
+        self._writable = writable
+        self._undo: list[tuple[SortedDict, bytes, object]] = []
+
+    def get(self, space: str, key: bytes) -> bytes | None:
+        return self._spaces[space].get(key)
+
+    def range(
+        self, space: str, start: bytes, end: bytes | None, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        data = self._spaces[space]
+        # Snapshot the key list so callers may write while iterating.
+        keys = list(data.irange(start, end, inclusive=(True, False), reverse=reverse))
+        for key in keys:
+            value = data.get(key)
+            if value is not None:
+                yield key, value
+
+    def put(self, space: str, key: bytes, value: bytes) -> None:
+        if not self._writable:
+            raise RuntimeError("write inside a read transaction")
+        data = self._spaces[space]
+        self._undo.append((data, key, data.get(key, _MISSING)))
+        data[key] = bytes(value)
+
+    def delete(self, space: str, key: bytes) -> bool:
+        if not self._writable:
+            raise RuntimeError("write inside a read transaction")
+        data = self._spaces[space]
+        old = data.pop(key, _MISSING)
+        if old is _MISSING:
+            return False
+        self._undo.append((data, key, old))
+        return True
+
+    def rollback(self) -> None:
+        for data, key, old in reversed(self._undo):
+            if old is _MISSING:
+                data.pop(key, None)
+            else:
+                data[key] = old
+        self._undo.clear()
+
+
+class MemoryStorage(Storage):
+    def __init__(self) -> None:
+        self._spaces = {name: SortedDict() for name in SPACES}
+        self._lock = threading.RLock()
+
+    def read(self, fn: Callable[[ReadTxn], T]) -> T:
+        with self._lock:
+            return fn(_MemoryTxn(self._spaces, writable=False))
+
+    def write(self, fn: Callable[[WriteTxn], T]) -> T:
+        with self._lock:
+            txn = _MemoryTxn(self._spaces, writable=True)
+            try:
+                return fn(txn)
+            except BaseException:
+                txn.rollback()
+                raise
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,10 @@
+"""Declares the compiled extension modules; all metadata lives in pyproject.toml."""
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+extensions = [
+    Extension("ddblite._speedups", ["ext/_speedups.pyx"]),
+]
+
+setup(ext_modules=cythonize(extensions, language_level=3))
