@@ -6,8 +6,9 @@ has no logic of its own: each method is one `Database.call`.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite import errors
@@ -40,6 +41,15 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+_REQUEST_ID_PREFIX = os.urandom(10).hex().upper()
+_request_counter = itertools.count(1)
+
+
+def _request_id() -> str:
+    # Unique per call and cheap: a per-process random prefix and a counter.
+    return f"{_REQUEST_ID_PREFIX}{next(_request_counter):012X}"
+
+
 class _Exceptions:
     """`client.exceptions.<Code>`, as boto3 offers it."""
 
@@ -68,7 +78,7 @@ class Client:
             exc.operation_name = operation
             raise
         response["ResponseMetadata"] = {
-            "RequestId": uuid.uuid4().hex.upper(),
+            "RequestId": _request_id(),
             "HTTPStatusCode": 200,
             "HTTPHeaders": {},
             "RetryAttempts": 0,

@@ -70,6 +70,51 @@ class _LmdbTxn(WriteTxn):
         return self._txn.delete(key, db=self._dbs[space])
 
 
+class _SharedEnv:
+    """One lmdb.Environment per directory per process (LMDB forbids opening twice)."""
+
+    def __init__(self, path: str, durability: str, map_size: int, sync_interval: float):
+        full = durability == "full"
+        self.env = lmdb.open(
+            path,
+            map_size=map_size,
+            max_dbs=len(SPACES) + 2,
+            sync=full,
+            metasync=full,
+            readahead=False,
+            max_readers=1024,
+        )
+        self.dbs = {name: self.env.open_db(name.encode()) for name in SPACES}
+        self.durability = durability
+        self.write_lock = threading.Lock()
+        self.users = 0
+        self._stop = threading.Event()
+        self._syncer: threading.Thread | None = None
+        if not full:
+            self._syncer = threading.Thread(
+                target=self._sync_loop, args=(sync_interval,), name="ddblite-sync", daemon=True
+            )
+            self._syncer.start()
+
+    def _sync_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.env.sync(True)
+            except lmdb.Error:
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._syncer is not None:
+            self._syncer.join()
+        self.env.sync(True)
+        self.env.close()
+
+
+_OPEN: dict[str, _SharedEnv] = {}
+_OPEN_LOCK = threading.Lock()
+
+
 class LmdbStorage(Storage):
     def __init__(
         self,
@@ -83,33 +128,17 @@ class LmdbStorage(Storage):
         os.makedirs(path, exist_ok=True)
         self.path = path
         self.durability = durability
-        full = durability == "full"
-        self._env = lmdb.open(
-            path,
-            map_size=map_size,
-            max_dbs=len(SPACES) + 2,
-            sync=full,
-            metasync=full,
-            readahead=False,
-            max_readers=1024,
-        )
-        self._dbs = {name: self._env.open_db(name.encode()) for name in SPACES}
-        self._write_lock = threading.Lock()
+        self._key = os.path.realpath(path)
+        with _OPEN_LOCK:
+            shared = _OPEN.get(self._key)
+            if shared is None:
+                shared = _OPEN[self._key] = _SharedEnv(path, durability, map_size, sync_interval)
+            shared.users += 1
+        self._shared = shared
+        self._env = shared.env
+        self._dbs = shared.dbs
+        self._write_lock = shared.write_lock
         self._closed = False
-        self._syncer: threading.Thread | None = None
-        self._stop = threading.Event()
-        if not full:
-            self._syncer = threading.Thread(
-                target=self._sync_loop, args=(sync_interval,), name="ddblite-sync", daemon=True
-            )
-            self._syncer.start()
-
-    def _sync_loop(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            try:
-                self._env.sync(True)
-            except lmdb.Error:
-                return
 
     def read(self, fn: Callable[[ReadTxn], T]) -> T:
         for _ in range(_MAX_GROW_ATTEMPTS):
@@ -142,8 +171,8 @@ class LmdbStorage(Storage):
         if self._closed:
             return
         self._closed = True
-        self._stop.set()
-        if self._syncer is not None:
-            self._syncer.join()
-        self._env.sync(True)
-        self._env.close()
+        with _OPEN_LOCK:
+            self._shared.users -= 1
+            if self._shared.users == 0:
+                del _OPEN[self._key]
+                self._shared.close()

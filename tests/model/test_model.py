@@ -1,0 +1,156 @@
+"""Stateful model test: random operation sequences against ddblite and a plain dict.
+
+The model is deliberately simple: a dict from (pk, sk) to the item as written,
+with numbers compared through their canonical form. Every answer ddblite gives
+must match the model's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+import ddblite
+
+TABLE = "model"
+PKS = st.sampled_from(["a", "b", "c", "\x00", "é"])
+SKS = st.integers(min_value=-3, max_value=3).map(str)
+SCALARS = st.one_of(
+    st.text(max_size=5).map(lambda s: {"S": s}),
+    st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False).map(
+        lambda d: {"N": str(d)}
+    ),
+    st.binary(max_size=5).map(lambda b: {"B": b}),
+    st.booleans().map(lambda b: {"BOOL": b}),
+    st.just({"NULL": True}),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+        st.dictionaries(st.text(min_size=1, max_size=3), inner, max_size=3).map(
+            lambda v: {"M": v}
+        ),
+    ),
+    max_leaves=6,
+)
+ATTRS = st.dictionaries(st.sampled_from(["x", "y", "z"]), VALUES, max_size=3)
+
+def canonical(value: dict) -> object:
+    """Compare numbers by value: the model keeps what was written."""
+    ((tag, inner),) = value.items()
+    if tag == "N":
+        return ("N", Decimal(inner).normalize())
+    if tag == "M":
+        return ("M", {k: canonical(v) for k, v in inner.items()})
+    if tag == "L":
+        return ("L", [canonical(v) for v in inner])
+    return (tag, inner)
+
+def canonical_item(item: dict | None) -> dict | None:
+    return None if item is None else {k: canonical(v) for k, v in item.items()}
+
+class ItemsModel(RuleBasedStateMachine):
+    backend = ":memory:"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model: dict[tuple[str, str], dict] = {}
+        self.db = None
+
+    @initialize()
+    def open(self) -> None:
+        import tempfile
+
+        path = self.backend if self.backend == ":memory:" else tempfile.mkdtemp()
+        durability = None if self.backend == ":memory:" else "lazy"
+        self.db = ddblite.connect(path, durability=durability)
+        self.client = self.db.client()
+        self.client.create_table(
+            TableName=TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+    def teardown(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    @staticmethod
+    def key(pk: str, sk: str) -> dict:
+        return {"pk": {"S": pk}, "sk": {"N": sk}}
+
+    @rule(pk=PKS, sk=SKS, attrs=ATTRS)
+    def put(self, pk, sk, attrs):
+        item = dict(attrs, **self.key(pk, sk))
+        old = self.client.put_item(TableName=TABLE, Item=item, ReturnValues="ALL_OLD")
+        assert canonical_item(old.get("Attributes")) == canonical_item(self.model.get((pk, sk)))
+        self.model[(pk, sk)] = item
+
+    @rule(pk=PKS, sk=SKS)
+    def get(self, pk, sk):
+        got = self.client.get_item(TableName=TABLE, Key=self.key(pk, sk), ConsistentRead=True)
+        assert canonical_item(got.get("Item")) == canonical_item(self.model.get((pk, sk)))
+
+    @rule(pk=PKS, sk=SKS)
+    def delete(self, pk, sk):
+        old = self.client.delete_item(TableName=TABLE, Key=self.key(pk, sk), ReturnValues="ALL_OLD")
+        assert canonical_item(old.get("Attributes")) == canonical_item(self.model.pop((pk, sk), None))
+
+    @rule(writes=st.lists(st.tuples(PKS, SKS, st.one_of(st.none(), ATTRS)), max_size=6,
+                          unique_by=lambda w: (w[0], w[1])))
+    def batch_write(self, writes):
+        if not writes:
+            return
+        requests = []
+        for pk, sk, attrs in writes:
+            if attrs is None:
+                requests.append({"DeleteRequest": {"Key": self.key(pk, sk)}})
+                self.model.pop((pk, sk), None)
+            else:
+                item = dict(attrs, **self.key(pk, sk))
+                requests.append({"PutRequest": {"Item": item}})
+                self.model[(pk, sk)] = item
+        response = self.client.batch_write_item(RequestItems={TABLE: requests})
+        assert response["UnprocessedItems"] == {}
+
+    @rule(keys=st.lists(st.tuples(PKS, SKS), min_size=1, max_size=5, unique=True))
+    def batch_get(self, keys):
+        response = self.client.batch_get_item(
+            RequestItems={TABLE: {"Keys": [self.key(pk, sk) for pk, sk in keys]}}
+        )
+        got = sorted(
+            (repr(canonical_item(item)) for item in response["Responses"][TABLE]),
+        )
+        expected = sorted(
+            repr(canonical_item(self.model[k])) for k in keys if k in self.model
+        )
+        assert got == expected
+
+    @invariant()
+    def item_count_matches(self):
+        if self.db is None:
+            return
+        table = self.client.describe_table(TableName=TABLE)["Table"]
+        assert table["ItemCount"] == len(self.model)
+
+class LmdbItemsModel(ItemsModel):
+    backend = "lmdb"
+
+TestMemoryModel = ItemsModel.TestCase
+TestMemoryModel.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+TestLmdbModel = LmdbItemsModel.TestCase
+TestLmdbModel.settings = settings(max_examples=20, stateful_step_count=25, deadline=None)
+
+pytestmark = pytest.mark.filterwarnings("ignore")
