@@ -50,12 +50,10 @@ _NUMBER_MESSAGES = {
     "invalid": "A value provided cannot be converted into a number",
     "precision": "Attempting to store more than 38 significant digits in a Number",
     "overflow": (
-        "Number overflow. Attempting to store a number with magnitude larger than "
-        "supported range"
+        "Number overflow. Attempting to store a number with magnitude larger than supported range"
     ),
     "underflow": (
-        "Number underflow. Attempting to store a number with magnitude smaller than "
-        "supported range"
+        "Number underflow. Attempting to store a number with magnitude smaller than supported range"
     ),
 }
 
@@ -189,7 +187,8 @@ def encode_number_key(canonical: str) -> bytes:
     if not sig:
         return b"\x02"
     n = len(sig)
-    packed = bytes([adjusted + EXPONENT_BIAS] + [_DIGIT_PAIRS[sig[i : i + 2]] for i in range(0, n, 2)])
+    pairs = [_DIGIT_PAIRS[sig[i : i + 2]] for i in range(0, n, 2)]
+    packed = bytes([adjusted + EXPONENT_BIAS, *pairs])
     if n % 2 == 0:
         packed += b"\x00"  # the terminator nibble needs a byte of its own
     if negative:
@@ -402,8 +401,7 @@ def attribute_value_size(value: dict[str, Any]) -> int:
         raise TypeError(f"attribute value must be a dict, not {type(value).__name__}")
     if len(value) != 1:
         raise ValueError("attribute value must have exactly one type key")
-    for tag, inner in value.items():
-        break
+    tag, inner = next(iter(value.items()))
     if tag == "S":
         return _utf8_len(inner)
     if tag == "N":

@@ -30,6 +30,8 @@ OPERATIONS = (
     "ListTables",
     "ListTagsOfResource",
     "PutItem",
+    "Query",
+    "Scan",
     "TagResource",
     "UntagResource",
     "UpdateContinuousBackups",

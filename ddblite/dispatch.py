@@ -34,7 +34,7 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 def _load_operations() -> None:
     # Importing the modules registers their handlers.
-    from ddblite.ops import batch, items, misc, tables, tags  # noqa: F401
+    from ddblite.ops import batch, items, misc, query, tables, tags  # noqa: F401
 
 
 def dispatch(db: Database, name: str, params: Any, region: str) -> dict:

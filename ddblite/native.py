@@ -32,6 +32,7 @@ __all__ = [
     "item_size",
     "normalize_number",
     "partition_hash",
+    "pure_requested",
     "segment_bounds",
 ]
 

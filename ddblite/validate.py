@@ -13,7 +13,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ddblite.errors import SerializationException, constraint, validation_errors
+from ddblite.errors import (
+    SerializationException,
+    ValidationException,
+    constraint,
+    validation_errors,
+)
 
 TABLE_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
 TABLE_NAME_RULE = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
@@ -91,24 +96,31 @@ class Shape:
             return False
         return True
 
-    def table_name(self, value: str | None, member: str = "tableName", allow_arn: bool = True,
-                   required: bool = True) -> None:
+    def table_name(self, value: str | None, member: str = "tableName",
+                   mode: str = "data", required: bool = True) -> None:
+        """Table-name constraints. mode "data": the data-plane rules (length 1..255,
+        pattern on non-empty names, ARNs up to 1024); "create": CreateTable's
+        (pattern, length 3..255) and ListTables' exclusiveStartTableName."""
         if value is None:
             if required:
                 self.not_null(None, member)
             return
-        if allow_arn and value.startswith("arn:"):
-            if len(value) > 1024:
-                self.add(value, member, "Member must have length less than or equal to 1024")
-            return
-        if len(value) < 3:
-            self.add(value, member, "Member must have length greater than or equal to 3")
-        if len(value) > 255 and not allow_arn:
+        if mode == "data":
+            if value.startswith("arn:"):
+                if len(value) > 1024:
+                    self.add(value, member, "Member must have length less than or equal to 1024")
+                return
+            if not value:
+                self.add(value, member, "Member must have length greater than or equal to 1")
+            elif not TABLE_NAME_PATTERN.fullmatch(value):
+                self.add(value, member, TABLE_NAME_RULE)
+        else:
+            if not TABLE_NAME_PATTERN.fullmatch(value):
+                self.add(value, member, TABLE_NAME_RULE)
+            if len(value) < 3:
+                self.add(value, member, "Member must have length greater than or equal to 3")
+        if len(value) > 255:
             self.add(value, member, "Member must have length less than or equal to 255")
-        elif len(value) > 1024:
-            self.add(value, member, "Member must have length less than or equal to 1024")
-        if not TABLE_NAME_PATTERN.fullmatch(value):
-            self.add(value, member, TABLE_NAME_RULE)
 
     def enum(self, value: Any, member: str, allowed: Iterable[str]) -> None:
         allowed = list(allowed)
@@ -136,6 +148,31 @@ class Shape:
     def done(self) -> None:
         if self.problems:
             raise validation_errors(self.problems)
+
+
+def check_table_name_alone(name: str | None, mode: str = "data") -> None:
+    """DynamoDB reports a bad TableName on its own, before the other members."""
+    shape = Shape()
+    shape.table_name(name, mode=mode)
+    shape.done()
+
+
+def control_table_name(params: dict) -> str:
+    """TableName of DescribeTable/DeleteTable/UpdateTable, checked their way."""
+    name = expect_str(params, "TableName")
+    if name is None:
+        raise ValidationException(
+            "The parameter 'TableName' is required but was not present in the request"
+        )
+    if name.startswith("arn:"):
+        check_table_name_alone(name)
+        return name
+    if not 3 <= len(name) <= 255:
+        raise ValidationException(
+            "TableName must be at least 3 characters long and at most 255 characters long"
+        )
+    check_table_name_alone(name)
+    return name
 
 
 RETURN_CONSUMED_CAPACITY = ("INDEXES", "TOTAL", "NONE")

@@ -1,8 +1,14 @@
-"""Capacity arithmetic, as DynamoDB bills it.
+"""Capacity arithmetic and the ConsumedCapacity shape, as DynamoDB reports them.
 
-Reads: one unit per 4 KB (rounded up) for a strongly consistent read, half of
-that when eventually consistent. Writes: one unit per 1 KB (rounded up) of the
-larger of the old and the new item. Transactions cost double.
+Reads: one unit per 4 KB (rounded up) of the item read, at least one, for a
+strongly consistent read; half that when eventually consistent. Writes: one
+unit per 1 KB (rounded up, at least one) of the larger of the old and the new
+item. Transactions cost double.
+
+Shape: plain operations report the aggregate only — {"TableName", "CapacityUnits"},
+plus {"Table": {"CapacityUnits"}} (and per-index maps) under INDEXES. Real
+DynamoDB adds the ReadCapacityUnits / WriteCapacityUnits split only for
+transactional operations; `split=True` asks for it.
 """
 
 from __future__ import annotations
@@ -23,17 +29,49 @@ def write_units(size: int) -> float:
 
 
 def consumed(
-    mode: str | None, table_name: str, units: float, kind: str, *, is_write: bool = False
+    mode: str | None,
+    table_name: str,
+    units: float,
+    kind: str,
+    *,
+    split: bool = False,
+    global_indexes: dict[str, float] | None = None,
+    local_indexes: dict[str, float] | None = None,
 ) -> dict[str, Any] | None:
     """The ConsumedCapacity member for one table, or None when not asked for.
 
-    kind is "read" or "write": DynamoDB also breaks the total into
-    ReadCapacityUnits / WriteCapacityUnits.
+    kind is "read" or "write"; it only matters with split=True. Index units
+    (by index name) are added to the total and listed under INDEXES.
     """
-    if mode not in ("TOTAL", "INDEXES"):
+    if mode != "TOTAL" and mode != "INDEXES":
         return None
+    table_units = float(units)
+    total = table_units
+    if global_indexes:
+        total += sum(global_indexes.values())
+    if local_indexes:
+        total += sum(local_indexes.values())
+    result: dict[str, Any] = {"TableName": table_name, "CapacityUnits": total}
     field = "WriteCapacityUnits" if kind == "write" else "ReadCapacityUnits"
-    result: dict[str, Any] = {"TableName": table_name, "CapacityUnits": units, field: units}
+    if split:
+        result[field] = total
     if mode == "INDEXES":
-        result["Table"] = {"CapacityUnits": units, field: units}
+        result["Table"] = _capacity(table_units, field if split else None)
+        if local_indexes:
+            result["LocalSecondaryIndexes"] = {
+                name: _capacity(value, field if split else None)
+                for name, value in local_indexes.items()
+            }
+        if global_indexes:
+            result["GlobalSecondaryIndexes"] = {
+                name: _capacity(value, field if split else None)
+                for name, value in global_indexes.items()
+            }
     return result
+
+
+def _capacity(units: float, field: str | None) -> dict[str, float]:
+    capacity = {"CapacityUnits": float(units)}
+    if field is not None:
+        capacity[field] = float(units)
+    return capacity

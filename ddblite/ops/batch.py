@@ -1,15 +1,21 @@
-"""BatchGetItem and BatchWriteItem."""
+"""BatchGetItem and BatchWriteItem.
+
+Order of checks, as DynamoDB makes them: member constraints (together), then
+per table in request order the AttributeValues of every key / item (and item
+sizes), the request count across tables, then the tables themselves
+(ResourceNotFoundException), the keys against each schema, and duplicates.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import canonical_item
+from ddblite.attrvalue import MULTIPLE_TYPES, canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_units
-from ddblite.engine.keys import check_item_key, check_key, key_of
-from ddblite.errors import ValidationException
+from ddblite.engine.keys import check_item_key, check_key
+from ddblite.errors import SerializationException, ValidationException, validation_errors
 from ddblite.ops.common import find_table
 from ddblite.ops.items import checked_item
 from ddblite.validate import (
@@ -18,8 +24,6 @@ from ddblite.validate import (
     TABLE_NAME_PATTERN,
     Shape,
     expect_bool,
-    expect_list,
-    expect_map,
     expect_str,
 )
 
@@ -30,131 +34,174 @@ MAX_GET_KEYS = 100
 MAX_WRITE_REQUESTS = 25
 MAX_GET_RESPONSE_BYTES = 16 * 1024 * 1024
 DUPLICATE_KEYS = "Provided list of item keys contains duplicates"
+MAP_KEY_RULES = (
+    "Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
+    "Member must have length greater than or equal to 3, "
+    "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"
+)
+WRITE_LIST_RULES = (
+    "Map value must satisfy constraint: [Member must have length less than or equal to "
+    f"{MAX_WRITE_REQUESTS}, Member must have length greater than or equal to 1]"
+)
 
 
-def _table_name_problems(names: list[str]) -> list[str]:
-    rules: list[str] = []
-    for name in names:
-        if len(name) > 1024:
-            rules.append("Member must have length less than or equal to 1024")
-        if len(name) < 3 and not name.startswith("arn:"):
-            rules.append("Member must have length greater than or equal to 3")
-        if not name.startswith("arn:") and not TABLE_NAME_PATTERN.fullmatch(name):
-            rules.append("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
-    return list(dict.fromkeys(rules))
-
-
-def _render_map(request_items: dict) -> str:
-    return "{" + ", ".join(f"{k}={v}" for k, v in request_items.items()) + "}"
-
-
-def _check_request_items(shape: Shape, request_items: dict | None, value_rules: list[str],
-                         max_tables: int | None) -> None:
-    if not shape.not_null(request_items, "requestItems"):
-        return
-    rendered = None
-    if max_tables is not None and len(request_items) > max_tables:
-        rendered = rendered or _render_map(request_items)
-        shape.problems.append(
-            f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {max_tables}"
-        )
+def _request_items(params: dict, operation_name: str) -> dict | None:
+    request_items = params.get("RequestItems")
+    if request_items is None:
+        return None
+    if not isinstance(request_items, dict):
+        if isinstance(request_items, (list, tuple)):
+            raise SerializationException(
+                "Unrecognized collection type java.util.Map<java.lang.String, "
+                "com.amazonaws.dynamodb.v20120810.KeysAndAttributes>"
+                if operation_name == "BatchGetItem"
+                else "Unrecognized collection type java.util.Map<java.lang.String, "
+                "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>"
+            )
+        raise SerializationException("Unexpected field type")
     if not request_items:
-        shape.problems.append(
-            "Value '{}' at 'requestItems' failed to satisfy constraint: "
-            "Member must have length greater than or equal to 1"
-        )
-    key_rules = _table_name_problems(list(request_items))
-    if key_rules:
-        rendered = rendered or _render_map(request_items)
-        shape.problems.append(
-            f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "
-            f"Map keys must satisfy constraint: [{', '.join(key_rules)}]"
-        )
-    if value_rules:
-        rendered = rendered or _render_map(request_items)
-        shape.problems.append(
-            f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "
-            f"Map value must satisfy constraint: [{', '.join(value_rules)}]"
-        )
+        raise ValidationException(f"The requestItems parameter is required for {operation_name}")
+    return request_items
 
 
-def _key_identity(table, key: dict) -> bytes:
-    return table.item_key(key)
+def _bad_table_name(name: Any) -> bool:
+    if not isinstance(name, str):
+        raise SerializationException(f"{type(name).__name__} cannot be converted to String")
+    if name.startswith("arn:"):
+        return len(name) > 1024
+    return not 3 <= len(name) <= 255 or not TABLE_NAME_PATTERN.fullmatch(name)
+
+
+def _render(value: Any) -> str:
+    """A Java-toString-like rendering of a request member, for constraint messages."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    return str(value)
+
+
+def _enum(shape: Shape, value: Any, member: str, allowed: tuple) -> None:
+    if value is not None and value not in allowed:
+        shape.enum(value, member, allowed)
 
 
 # ------------------------------------------------------------------ BatchGetItem
 
 
+def _key_identity(key: dict) -> tuple:
+    # Canonical values (sorted sets, canonical numbers) make equal keys equal tuples.
+    return tuple(sorted((name, repr(value)) for name, value in key.items()))
+
+
 @operation("BatchGetItem")
 def batch_get_item(db: Database, params: dict, region: str) -> dict:
-    request_items = expect_map(params, "RequestItems")
     rcc = expect_str(params, "ReturnConsumedCapacity")
-    value_rules: list[str] = []
-    requests: list[tuple[str, list[dict], bool]] = []
-    for name, spec in (request_items or {}).items():
+    shape = Shape()
+    _enum(shape, rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
+    request_items = params.get("RequestItems")
+    if request_items is None:
+        shape.not_null(None, "requestItems")
+        shape.done()
+    request_items = _request_items(params, "BatchGetItem")
+    specs: list[tuple[str, dict, list]] = []
+    bad_names = False
+    for name, spec in request_items.items():
+        bad_names = _bad_table_name(name) or bad_names
         if not isinstance(spec, dict):
-            raise ValidationException("Unexpected value type in payload")
-        keys = expect_list(spec, "Keys")
-        consistent = expect_bool(spec, "ConsistentRead")
+            raise SerializationException("Unexpected value type in payload")
+        keys = spec.get("Keys")
+        expect_bool(spec, "ConsistentRead")
+        if keys is not None and not isinstance(keys, (list, tuple)):
+            raise SerializationException("Unexpected field type")
+        specs.append((name, spec, list(keys) if keys is not None else None))
+    if bad_names:
+        shape.problems.append(
+            f"Value '{_render(request_items)}' at 'requestItems' failed to satisfy constraint: "
+            + MAP_KEY_RULES
+        )
+    for name, _, keys in specs:
+        member = f"RequestItems.{name}.member.Keys"
         if keys is None:
-            value_rules.append("Member must not be null")
+            shape.problems.append(
+                f"Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            )
         elif not keys:
-            value_rules.append("Member must have length greater than or equal to 1")
+            shape.problems.append(
+                f"Value at '{member}' failed to satisfy constraint: "
+                "Member must have length greater than or equal to 1"
+            )
         elif len(keys) > MAX_GET_KEYS:
-            value_rules.append(f"Member must have length less than or equal to {MAX_GET_KEYS}")
-        for unsupported in ("ProjectionExpression", "AttributesToGet"):
+            shape.problems.append(
+                f"Value at '{member}' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_GET_KEYS}"
+            )
+    if shape.problems:
+        for _, _, keys in specs:
+            for key in keys or ():
+                type_check_item(key)
+        raise validation_errors(shape.problems)
+
+    requests: list[tuple[str, dict, list[dict]]] = []
+    count = 0
+    for name, spec, keys in specs:
+        for unsupported in ("ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames"):
             if spec.get(unsupported) is not None:
                 raise ValidationException(
                     f"{unsupported} is not supported by this version of ddblite"
                 )
-        requests.append((name, keys or [], bool(consistent)))
-    shape = Shape()
-    _check_request_items(shape, request_items, list(dict.fromkeys(value_rules)), MAX_GET_KEYS)
-    shape.enum(rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-    shape.done()
-    if sum(len(keys) for _, keys, _ in requests) > MAX_GET_KEYS:
-        raise ValidationException("Too many items requested for the BatchGetItem call")
-    canonical = [(name, [canonical_item(k) for k in keys], c) for name, keys, c in requests]
+        canonical = []
+        seen: set[tuple] = set()
+        for raw_key in keys:
+            key = canonical_item(raw_key)
+            identity = _key_identity(key)
+            if identity in seen:
+                raise ValidationException(DUPLICATE_KEYS)
+            seen.add(identity)
+            canonical.append(key)
+            count += 1
+            if count > MAX_GET_KEYS:
+                raise ValidationException("Too many items requested for the BatchGetItem call")
+        requests.append((name, spec, canonical))
 
     def run(txn):
+        tables = []
+        for name, _spec, keys in requests:
+            table = find_table(db, txn, region, name)
+            for key in keys:
+                check_key(table, key)
+            tables.append(table)
         responses: dict[str, list] = {}
         unprocessed: dict[str, Any] = {}
         capacities = []
         total = 0
-        for name, keys, consistent in canonical:
-            table = find_table(db, txn, region, name)
-            seen = set()
-            for key in keys:
-                check_key(table, key)
-                storage_key = table.item_key(key)
-                if storage_key in seen:
-                    raise ValidationException(DUPLICATE_KEYS)
-                seen.add(storage_key)
+        full = False
+        for table, (name, spec, keys) in zip(tables, requests):
+            consistent = bool(spec.get("ConsistentRead"))
             found: list[dict] = []
             units = 0.0
             for i, key in enumerate(keys):
-                if total > MAX_GET_RESPONSE_BYTES:
+                if not full:
+                    item, size = items.get(txn, table.item_key(key))
+                    full = total + size > MAX_GET_RESPONSE_BYTES
+                if full:
                     # Past 16 MB the rest is handed back to be asked for again.
-                    spec = {"Keys": keys[i:]}
-                    if consistent:
-                        spec["ConsistentRead"] = True
-                    unprocessed[name] = spec
+                    unprocessed[name] = dict(spec, Keys=keys[i:])
                     break
-                item, size = items.get(txn, table.item_key(key))
                 units += read_units(size, consistent)
                 if item is not None:
                     found.append(item)
                     total += size
             responses[name] = found
-            capacity = consumed(rcc, table.name, units, "read")
-            if capacity is not None:
-                capacities.append(capacity)
+            if units:
+                capacity = consumed(rcc, table.name, units, "read")
+                if capacity is not None:
+                    capacities.append(capacity)
         return responses, unprocessed, capacities
 
     responses, unprocessed, capacities = db.storage.read(run)
     response: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
-    if capacities:
+    if rcc is not None and rcc != "NONE":
         response["ConsumedCapacity"] = capacities
     return response
 
@@ -162,79 +209,88 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
 # ------------------------------------------------------------------ BatchWriteItem
 
 
-def _parse_write_request(request: Any) -> tuple[str, dict]:
+def _parse_write_request(name: str, request: Any) -> tuple[str, Any]:
     if not isinstance(request, dict):
-        raise ValidationException("Unexpected value type in payload")
-    put = expect_map(request, "PutRequest")
-    delete = expect_map(request, "DeleteRequest")
+        raise SerializationException("Unexpected value type in payload")
+    put = request.get("PutRequest")
+    delete = request.get("DeleteRequest")
+    for part in (put, delete):
+        if part is not None and not isinstance(part, dict):
+            raise SerializationException("Unexpected field type")
     if (put is None) == (delete is None):
-        raise ValidationException(
-            "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
-            "of the supported datatypes"
-            if put is not None
-            else "1 validation error detected: WriteRequest must contain either a PutRequest or "
-            "a DeleteRequest"
-        )
+        # WriteRequest is a union: DynamoDB words "none or both set" as for AttributeValue.
+        raise ValidationException(MULTIPLE_TYPES)
     if put is not None:
-        item = expect_map(put, "Item")
+        item = put.get("Item")
         if item is None:
-            raise ValidationException(
-                "1 validation error detected: Value null at 'requestItems.member.putRequest.item'"
-                " failed to satisfy constraint: Member must not be null"
-            )
+            raise validation_errors([
+                f"Value null at 'requestItems.{name}.member.putRequest.item' failed to "
+                "satisfy constraint: Member must not be null"
+            ])
         return "put", item
-    key = expect_map(delete, "Key")
+    key = delete.get("Key")
     if key is None:
-        raise ValidationException(
-            "1 validation error detected: Value null at 'requestItems.member.deleteRequest.key'"
-            " failed to satisfy constraint: Member must not be null"
-        )
+        raise validation_errors([
+            f"Value null at 'requestItems.{name}.member.deleteRequest.key' failed to "
+            "satisfy constraint: Member must not be null"
+        ])
     return "delete", key
 
 
 @operation("BatchWriteItem")
 def batch_write_item(db: Database, params: dict, region: str) -> dict:
-    request_items = expect_map(params, "RequestItems")
     rcc = expect_str(params, "ReturnConsumedCapacity")
     ricm = expect_str(params, "ReturnItemCollectionMetrics")
-    value_rules: list[str] = []
-    for requests in (request_items or {}).values():
-        if not isinstance(requests, (list, tuple)):
-            raise ValidationException("Unexpected value type in payload")
-        if not requests:
-            value_rules.append("Member must have length greater than or equal to 1")
-        elif len(requests) > MAX_WRITE_REQUESTS:
-            value_rules.append(
-                f"Member must have length less than or equal to {MAX_WRITE_REQUESTS}"
-            )
     shape = Shape()
-    _check_request_items(shape, request_items, list(dict.fromkeys(value_rules)), None)
-    shape.enum(rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-    shape.enum(ricm, "returnItemCollectionMetrics", RETURN_ITEM_COLLECTION_METRICS)
+    _enum(shape, rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
+    _enum(shape, ricm, "returnItemCollectionMetrics", RETURN_ITEM_COLLECTION_METRICS)
+    if params.get("RequestItems") is None:
+        shape.not_null(None, "requestItems")
+        shape.done()
+    request_items = _request_items(params, "BatchWriteItem")
+    bad_names = bad_lengths = False
+    for name, requests in request_items.items():
+        bad_names = _bad_table_name(name) or bad_names
+        if not isinstance(requests, (list, tuple)):
+            raise SerializationException("Unexpected field type")
+        bad_lengths = bad_lengths or not 1 <= len(requests) <= MAX_WRITE_REQUESTS
+    rendered = _render(request_items) if bad_names or bad_lengths else ""
+    if bad_names:
+        shape.problems.append(
+            f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "
+            + MAP_KEY_RULES
+        )
+    if bad_lengths:
+        shape.problems.append(
+            f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "
+            + WRITE_LIST_RULES
+        )
     shape.done()
-    if sum(len(r) for r in request_items.values()) > MAX_WRITE_REQUESTS:
-        raise ValidationException("Too many items requested for the BatchWriteItem call")
+
     parsed: list[tuple[str, list[tuple[str, dict, int]]]] = []
+    count = 0
     for name, requests in request_items.items():
         table_requests = []
         for request in requests:
-            kind, body = _parse_write_request(request)
+            kind, body = _parse_write_request(name, request)
             if kind == "put":
                 item, size = checked_item(body)
                 table_requests.append((kind, item, size))
             else:
                 table_requests.append((kind, canonical_item(body), 0))
+        count += len(table_requests)
         parsed.append((name, table_requests))
+    if count > MAX_WRITE_REQUESTS:
+        raise ValidationException("Too many items requested for the BatchWriteItem call")
 
     def run(txn):
-        capacities = []
         plan = []
         for name, table_requests in parsed:
             table = find_table(db, txn, region, name)
             seen = set()
             for kind, body, _ in table_requests:
                 if kind == "put":
-                    check_item_key(table, body)
+                    check_item_key(table, body, batch=True)
                 else:
                     check_key(table, body)
                 storage_key = table.item_key(body)
@@ -242,6 +298,7 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
                     raise ValidationException(DUPLICATE_KEYS)
                 seen.add(storage_key)
             plan.append((table, table_requests))
+        capacities = []
         for table, table_requests in plan:
             units = 0.0
             for kind, body, size in table_requests:
@@ -259,9 +316,6 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
 
     capacities = db.storage.write(run)
     response: dict[str, Any] = {"UnprocessedItems": {}}
-    if capacities:
+    if rcc is not None and rcc != "NONE":
         response["ConsumedCapacity"] = capacities
     return response
-
-
-__all__ = ["batch_get_item", "batch_write_item", "key_of"]

@@ -1,10 +1,20 @@
-"""Single-item operations: PutItem, GetItem, DeleteItem."""
+"""Single-item operations: PutItem, GetItem, DeleteItem.
+
+Each operation checks its request in DynamoDB's order:
+  1. JSON types of the top-level members (SerializationException);
+  2. TableName constraints, reported alone;
+  3. the other members' constraints, together ("N validation errors detected");
+  4. expression / non-expression parameter conflicts;
+  5. the AttributeValues of the item or key;
+  6. ReturnValues allowed for the operation, then the item size;
+  7. the table (ResourceNotFoundException), then the key against its schema.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item
+from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_units
@@ -16,9 +26,10 @@ from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_ITEM_COLLECTION_METRICS,
     RETURN_VALUES,
+    TABLE_NAME_PATTERN,
     Shape,
+    check_table_name_alone,
     expect_bool,
-    expect_map,
     expect_str,
 )
 
@@ -26,6 +37,22 @@ if TYPE_CHECKING:
     from ddblite.database import Database
 
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
+ONLY_ALL_OLD_OR_NONE = "ReturnValues can only be ALL_OLD or NONE"
+
+_RCC = frozenset(RETURN_CONSUMED_CAPACITY)
+_RICM = frozenset(RETURN_ITEM_COLLECTION_METRICS)
+_RV = frozenset(RETURN_VALUES)
+_match_name = TABLE_NAME_PATTERN.fullmatch
+
+
+def checked_table_name(params: dict) -> str:
+    """TableName of a data-plane request, or its constraint errors on their own."""
+    name = params.get("TableName")
+    if type(name) is str and 0 < len(name) <= 255 and _match_name(name):
+        return name  # the common case, without building a Shape
+    name = expect_str(params, "TableName")
+    check_table_name_alone(name)
+    return name
 
 
 def checked_item(item: Any) -> tuple[dict, int]:
@@ -37,24 +64,22 @@ def checked_item(item: Any) -> tuple[dict, int]:
     return stored, size
 
 
-def _only_none_or_all_old(return_values: str | None) -> None:
-    if return_values not in (None, "NONE", "ALL_OLD"):
-        raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+def only_all_old_or_none(return_values: str | None) -> None:
+    if return_values is not None and return_values != "NONE" and return_values != "ALL_OLD":
+        raise ValidationException(ONLY_ALL_OLD_OR_NONE)
 
 
-def write_params(params: dict) -> tuple[str | None, str | None, str | None]:
-    """The response options every write shares: ReturnValues, capacity, metrics."""
-    return (
-        expect_str(params, "ReturnValues"),
-        expect_str(params, "ReturnConsumedCapacity"),
-        expect_str(params, "ReturnItemCollectionMetrics"),
-    )
+def check_members(shape: Shape, values: dict | None) -> None:
+    """Raise the collected constraint problems; JSON type errors in `values` win."""
+    if shape.problems:
+        if values is not None:
+            type_check_item(values)
+        shape.done()
 
 
-def check_write_shape(shape: Shape, rv: Any, rcc: Any, ricm: Any) -> None:
-    shape.enum(rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-    shape.enum(ricm, "returnItemCollectionMetrics", RETURN_ITEM_COLLECTION_METRICS)
-    shape.enum(rv, "returnValues", RETURN_VALUES)
+def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tuple) -> None:
+    if value is not None and value not in allowed:
+        shape.enum(value, member, names)
 
 
 def _unsupported(params: dict, *names: str) -> None:
@@ -76,47 +101,53 @@ _EXPRESSION_PARAMS = (
 
 @operation("PutItem")
 def put_item(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    raw_item = expect_map(params, "Item")
-    rv, rcc, ricm = write_params(params)
+    name = checked_table_name(params)
+    raw_item = params.get("Item")
+    rcc = expect_str(params, "ReturnConsumedCapacity")
+    rv = expect_str(params, "ReturnValues")
+    ricm = expect_str(params, "ReturnItemCollectionMetrics")
     shape = Shape()
-    check_write_shape(shape, rv, rcc, ricm)
-    shape.table_name(name)
+    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
     shape.not_null(raw_item, "item")
-    shape.done()
-    item, size = checked_item(raw_item)
-    _only_none_or_all_old(rv)
+    _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
+    _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
+    check_members(shape, raw_item)
     _unsupported(params, *_EXPRESSION_PARAMS)
+    stored = canonical_item(raw_item)
+    only_all_old_or_none(rv)
+    size = item_size(stored)
+    if size > MAX_ITEM_SIZE:
+        raise ValidationException(ITEM_TOO_LARGE)
 
     def run(txn):
         table = find_table(db, txn, region, name)
-        check_item_key(table, item)
-        old, old_size = items.put(txn, db.catalog, table, table.item_key(item), item, size)
+        check_item_key(table, stored)
+        old, old_size = items.put(txn, db.catalog, table, table.item_key(stored), stored, size)
         return table, old, old_size
 
     table, old, old_size = db.storage.write(run)
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and old is not None:
         response["Attributes"] = old
-    capacity = consumed(rcc, table.name, write_units(max(size, old_size)), "write")
-    if capacity is not None:
-        response["ConsumedCapacity"] = capacity
+    if rcc is not None:
+        capacity = consumed(rcc, table.name, write_units(max(size, old_size)), "write")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
     return response
 
 
 @operation("GetItem")
 def get_item(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    raw_key = expect_map(params, "Key")
+    name = checked_table_name(params)
+    raw_key = params.get("Key")
     consistent = expect_bool(params, "ConsistentRead")
     rcc = expect_str(params, "ReturnConsumedCapacity")
     shape = Shape()
-    shape.enum(rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-    shape.table_name(name)
+    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
     shape.not_null(raw_key, "key")
-    shape.done()
-    key = canonical_item(raw_key)
+    check_members(shape, raw_key)
     _unsupported(params, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames")
+    key = canonical_item(raw_key)
 
     def run(txn):
         table = find_table(db, txn, region, name)
@@ -128,25 +159,29 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     response: dict[str, Any] = {}
     if item is not None:
         response["Item"] = item
-    capacity = consumed(rcc, table.name, read_units(size, bool(consistent)), "read")
-    if capacity is not None:
-        response["ConsumedCapacity"] = capacity
+    if rcc is not None:
+        capacity = consumed(rcc, table.name, read_units(size, bool(consistent)), "read")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
     return response
 
 
 @operation("DeleteItem")
 def delete_item(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    raw_key = expect_map(params, "Key")
-    rv, rcc, ricm = write_params(params)
+    name = checked_table_name(params)
+    raw_key = params.get("Key")
+    rcc = expect_str(params, "ReturnConsumedCapacity")
+    rv = expect_str(params, "ReturnValues")
+    ricm = expect_str(params, "ReturnItemCollectionMetrics")
     shape = Shape()
-    check_write_shape(shape, rv, rcc, ricm)
-    shape.table_name(name)
+    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
+    _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
+    _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
     shape.not_null(raw_key, "key")
-    shape.done()
-    key = canonical_item(raw_key)
-    _only_none_or_all_old(rv)
+    check_members(shape, raw_key)
     _unsupported(params, *_EXPRESSION_PARAMS)
+    key = canonical_item(raw_key)
+    only_all_old_or_none(rv)
 
     def run(txn):
         table = find_table(db, txn, region, name)
@@ -158,7 +193,8 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and old is not None:
         response["Attributes"] = old
-    capacity = consumed(rcc, table.name, write_units(old_size), "write")
-    if capacity is not None:
-        response["ConsumedCapacity"] = capacity
+    if rcc is not None:
+        capacity = consumed(rcc, table.name, write_units(old_size), "write")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
     return response

@@ -6,7 +6,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ddblite.dispatch import operation
-from ddblite.errors import ResourceNotFoundException, ValidationException
+from ddblite.errors import (
+    AccessDeniedException,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from ddblite.validate import Shape, expect_list, expect_str
 
 if TYPE_CHECKING:
@@ -47,20 +51,39 @@ def check_tags(tags: list[Any]) -> dict[str, str]:
     return result
 
 
-def _resolve(db: Database, txn, arn: str):
+def _check_arn(db: Database, arn: str, action: str) -> tuple[str, str]:
+    """(region, table name) of a table ARN, or the error DynamoDB gives for it."""
+    if len(arn.split(":")) < 6 or "/" not in arn.split(":", 5)[5]:
+        # Not even shaped like an ARN: IAM cannot authorise it.
+        raise AccessDeniedException(
+            f"User: arn:aws:iam::{db.account_id}:root is not authorized to perform: "
+            f"dynamodb:{action} on resource: {arn or '*'}"
+        )
     match = _ARN.match(arn)
     if match is None:
         raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
     region, account, name = match.groups()
-    table = db.catalog.get(txn, region, name) if account == db.account_id else None
-    if table is None:
+    if account != db.account_id:
+        raise AccessDeniedException(
+            f"User: arn:aws:iam::{db.account_id}:root is not authorized to perform: "
+            f"dynamodb:{action} on resource: {arn}"
+        )
+    return region, name
+
+
+def _resolve(db: Database, txn, arn: str, action: str):
+    region, name = _check_arn(db, arn, action)
+    table = db.catalog.get(txn, region, name)
+    if table is None or table.record.get("status") == "DELETING":
+        if action == "UntagResource":
+            raise ResourceNotFoundException("Requested resource not found")
         raise ResourceNotFoundException(
             f"Requested resource not found: ResourcArn: {arn} not found"
         )
     return table
 
 
-def _arn_param(params: dict) -> str:
+def _arn_param(params: dict) -> tuple[str, Shape]:
     arn = expect_str(params, "ResourceArn")
     shape = Shape()
     if shape.not_null(arn, "resourceArn"):
@@ -74,10 +97,13 @@ def tag_resource(db: Database, params: dict, region: str) -> dict:
     tags = expect_list(params, "Tags")
     shape.not_null(tags, "tags")
     shape.done()
+    _check_arn(db, arn, "TagResource")
+    if not tags:
+        raise ValidationException("Atleast one Tag needs to be provided as Input.")
     new_tags = check_tags(tags)
 
     def run(txn):
-        table = _resolve(db, txn, arn)
+        table = _resolve(db, txn, arn, "TagResource")
         record = dict(table.record)
         merged = dict(record.get("tags") or {})
         merged.update(new_tags)
@@ -99,9 +125,12 @@ def untag_resource(db: Database, params: dict, region: str) -> dict:
     keys = expect_list(params, "TagKeys")
     shape.not_null(keys, "tagKeys")
     shape.done()
+    _check_arn(db, arn, "UntagResource")
+    if not keys:
+        raise ValidationException("Atleast one Tag Key needs to be provided as Input.")
 
     def run(txn):
-        table = _resolve(db, txn, arn)
+        table = _resolve(db, txn, arn, "UntagResource")
         record = dict(table.record)
         remaining = dict(record.get("tags") or {})
         for key in keys:
@@ -118,6 +147,6 @@ def list_tags_of_resource(db: Database, params: dict, region: str) -> dict:
     arn, shape = _arn_param(params)
     expect_str(params, "NextToken")
     shape.done()
-    table = db.storage.read(lambda txn: _resolve(db, txn, arn))
+    table = db.storage.read(lambda txn: _resolve(db, txn, arn, "ListTagsOfResource"))
     tags = table.record.get("tags") or {}
     return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}

@@ -13,12 +13,14 @@ Durability settings:
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import lmdb
+import msgpack
 
 from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
 
@@ -29,6 +31,19 @@ _INITIAL_MAP_SIZE = 1 << 30
 _MAX_GROW_ATTEMPTS = 40
 
 
+# LMDB refuses keys over 511 bytes, but DynamoDB keys reach 2048 + 1024 bytes.
+# A longer key K lives in a "bucket" record stored under K[:_MAX_DIRECT] + 0x00:
+# a sorted msgpack list of [full key, value] pairs for every long key sharing
+# that prefix. The bucket key sorts right where its members belong (after the
+# short key K[:_MAX_DIRECT], before anything not starting with it), so ordered
+# range reads stay correct; short keys pay only a length check.
+_MAX_DIRECT = 500
+
+
+def _bucket_key(key: bytes) -> bytes:
+    return key[:_MAX_DIRECT] + b"\x00"
+
+
 class _LmdbTxn(WriteTxn):
     __slots__ = ("_txn", "_dbs")
 
@@ -37,10 +52,36 @@ class _LmdbTxn(WriteTxn):
         self._dbs = dbs
 
     def get(self, space: str, key: bytes) -> bytes | None:
-        return self._txn.get(key, db=self._dbs[space])
+        if len(key) <= _MAX_DIRECT:
+            return self._txn.get(key, db=self._dbs[space])
+        entries = self._bucket(space, key)
+        i = bisect.bisect_left(entries, [key])
+        if i < len(entries) and entries[i][0] == key:
+            return entries[i][1]
+        return None
+
+    def _bucket(self, space: str, key: bytes) -> list[list]:
+        raw = self._txn.get(_bucket_key(key), db=self._dbs[space])
+        return msgpack.unpackb(raw) if raw is not None else []
 
     def range(
         self, space: str, start: bytes, end: bytes | None, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        raw_start = start if len(start) <= _MAX_DIRECT else _bucket_key(start)
+        for key, value in self._raw_range(space, raw_start, end, reverse):
+            if len(key) <= _MAX_DIRECT:
+                if key >= start:
+                    yield key, value
+                continue
+            members = msgpack.unpackb(value)
+            if reverse:
+                members.reverse()
+            for member_key, member_value in members:
+                if member_key >= start and (end is None or member_key < end):
+                    yield member_key, member_value
+
+    def _raw_range(
+        self, space: str, start: bytes, end: bytes | None, reverse: bool
     ) -> Iterator[tuple[bytes, bytes]]:
         cursor = self._txn.cursor(db=self._dbs[space])
         if not reverse:
@@ -64,10 +105,30 @@ class _LmdbTxn(WriteTxn):
                 yield key, value
 
     def put(self, space: str, key: bytes, value: bytes) -> None:
-        self._txn.put(key, value, db=self._dbs[space])
+        if len(key) <= _MAX_DIRECT:
+            self._txn.put(key, value, db=self._dbs[space])
+            return
+        entries = self._bucket(space, key)
+        i = bisect.bisect_left(entries, [key])
+        if i < len(entries) and entries[i][0] == key:
+            entries[i][1] = bytes(value)
+        else:
+            entries.insert(i, [key, bytes(value)])
+        self._txn.put(_bucket_key(key), msgpack.packb(entries), db=self._dbs[space])
 
     def delete(self, space: str, key: bytes) -> bool:
-        return self._txn.delete(key, db=self._dbs[space])
+        if len(key) <= _MAX_DIRECT:
+            return self._txn.delete(key, db=self._dbs[space])
+        entries = self._bucket(space, key)
+        i = bisect.bisect_left(entries, [key])
+        if i == len(entries) or entries[i][0] != key:
+            return False
+        del entries[i]
+        if entries:
+            self._txn.put(_bucket_key(key), msgpack.packb(entries), db=self._dbs[space])
+        else:
+            self._txn.delete(_bucket_key(key), db=self._dbs[space])
+        return True
 
 
 class _SharedEnv:

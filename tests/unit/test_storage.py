@@ -114,3 +114,46 @@ def test_unknown_durability_rejected(tmp_path):
 
     with pytest.raises(ValueError, match="durability"):
         ddblite.connect(str(tmp_path / "x"), durability="sometimes")
+
+
+LONG_KEYS = st.lists(
+    st.one_of(
+        st.binary(min_size=1, max_size=4),
+        # Long keys sharing a long prefix exercise the LMDB overflow buckets.
+        st.binary(min_size=0, max_size=4).map(lambda tail: b"p" * 499 + tail),
+        st.binary(min_size=1, max_size=40).map(lambda tail: b"p" * 520 + tail),
+        st.binary(min_size=0, max_size=3).map(lambda tail: b"p" * 500 + b"\x00" + tail),
+    ),
+    unique=True,
+    max_size=25,
+)
+BOUNDS = st.one_of(
+    st.binary(max_size=3),
+    st.binary(max_size=3).map(lambda tail: b"p" * 500 + tail),
+    st.binary(max_size=3).map(lambda tail: b"p" * 530 + tail),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=LONG_KEYS, start=BOUNDS, end=st.one_of(st.none(), BOUNDS),
+       removed=st.integers(min_value=0, max_value=3))
+def test_long_keys_behave_like_short_ones(tmp_path_factory, keys, start, end, removed):
+    store = open_storage(str(tmp_path_factory.mktemp("long")), "lazy")
+    try:
+        _fill(store, keys)
+        gone = keys[:removed]
+        for key in gone:
+            assert store.write(lambda t, key=key: t.delete("items", key)) is True
+            assert store.write(lambda t, key=key: t.delete("items", key)) is False
+        kept = [k for k in keys if k not in gone]
+        for key in kept:
+            assert store.read(lambda t, key=key: t.get("items", key)) == b"v" + key
+        for key in gone:
+            assert store.read(lambda t, key=key: t.get("items", key)) is None
+        expected = sorted(k for k in kept if k >= start and (end is None or k < end))
+        forward = store.read(lambda t: [k for k, _ in t.range("items", start, end)])
+        backward = store.read(lambda t: [k for k, _ in t.range("items", start, end, reverse=True)])
+        assert forward == expected
+        assert backward == expected[::-1]
+    finally:
+        store.close()

@@ -1,0 +1,136 @@
+"""The `ddblite` command: `ddblite serve`, `ddblite demo`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+DEFAULT_PATH = "./ddblite-data"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _key_pair(text: str) -> tuple[str, str]:
+    access_key, colon, secret = text.partition(":")
+    if not colon or not access_key or not secret:
+        raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET")
+    return access_key, secret
+
+
+def _origins(text: str) -> list[str]:
+    return [origin.strip() for origin in text.split(",") if origin.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ddblite", description="An embedded storage engine that speaks DynamoDB."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve DynamoDB's HTTP API on this machine")
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--path", default=DEFAULT_PATH, help=f"data directory ({DEFAULT_PATH})")
+    where.add_argument("--in-memory", action="store_true", help="keep nothing on disk")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve.add_argument(
+        "--durability",
+        choices=("full", "lazy"),
+        default=None,
+        help="full: sync every commit (default); lazy: sync on an interval",
+    )
+    serve.add_argument(
+        "--require-auth",
+        type=_key_pair,
+        metavar="ACCESS_KEY:SECRET",
+        help="accept only requests signed (SigV4) with this key pair",
+    )
+    serve.add_argument(
+        "--cors", type=_origins, metavar="ORIGINS", help="comma-separated browser origins, or *"
+    )
+
+    commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "demo":
+        return _demo()
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ddblite.server.app import serve_options
+    from ddblite.server.runner import bind, serve, url_of
+
+    if args.in_memory and args.workers > 1:
+        print("ddblite: --in-memory cannot be shared by several --workers", file=sys.stderr)
+        return 2
+    if args.host not in LOOPBACK:
+        print(
+            f"ddblite: warning: listening on {args.host}; ddblite is meant for this machine only",
+            file=sys.stderr,
+        )
+    path = ":memory:" if args.in_memory else args.path
+    durability = "memory" if args.in_memory else args.durability
+    options = serve_options(path, durability, args.require_auth, args.cors)
+    sock = bind(args.host, args.port)
+    url = url_of(sock)
+    where = "in memory" if args.in_memory else args.path
+    print(f"ddblite serving {where} at {url}", flush=True)
+    print(f"  try: aws dynamodb list-tables --endpoint-url {url}", flush=True)
+    # uvicorn finishes in-flight requests and closes the store on SIGINT/SIGTERM,
+    # then re-raises the signal: let that end the process with status 0.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _stopped)
+    try:
+        serve(sock, options, workers=args.workers)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return 0
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _demo() -> int:
+    import ddblite
+
+    with ddblite.connect(":memory:") as db:
+        client = db.client()
+        print(">>> client.create_table(TableName='Music', ...)")
+        client.create_table(
+            TableName="Music",
+            KeySchema=[
+                {"AttributeName": "Artist", "KeyType": "HASH"},
+                {"AttributeName": "Song", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "Artist", "AttributeType": "S"},
+                {"AttributeName": "Song", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        item = {
+            "Artist": {"S": "No One You Know"},
+            "Song": {"S": "Call Me Today"},
+            "Year": {"N": "2015"},
+        }
+        print(f">>> client.put_item(TableName='Music', Item={item})")
+        client.put_item(TableName="Music", Item=item)
+        key = {"Artist": {"S": "No One You Know"}, "Song": {"S": "Call Me Today"}}
+        print(f">>> client.get_item(TableName='Music', Key={key})['Item']")
+        print(client.get_item(TableName="Music", Key=key)["Item"])
+        print(">>> client.list_tables()['TableNames']")
+        print(client.list_tables()["TableNames"])
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,150 @@
+"""KeyConditionExpression / KeyConditions: what a Query reads.
+
+``parse_key_condition`` validates the expression as a condition, then DynamoDB's rules
+for what a key condition may contain, and yields ``KeyCondition.conditions``:
+attribute name -> (legacy operator, [values]). ``key_range(...)`` checks those against
+the table or index key schema and returns the partition value and sort-key range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ddblite.errors import ValidationException
+from ddblite.expressions import ast, checks
+from ddblite.expressions.api import _value_types, check_between_bounds, resolve_condition
+from ddblite.expressions.evaluate import AttributeValue, type_of
+
+KIND = "KeyConditionExpression"
+_OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+_FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
+
+
+@dataclass
+class KeyRange:
+    """What to read: one partition, optionally narrowed by a sort-key condition.
+
+    ``sort_op`` is one of EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH (None: whole partition).
+    """
+
+    partition_name: str
+    partition_value: AttributeValue
+    sort_name: str | None = None
+    sort_op: str | None = None
+    sort_values: list[AttributeValue] = field(default_factory=list)
+
+
+class KeyCondition:
+    def __init__(self, conditions: dict[str, tuple[str, list[AttributeValue]]],
+                 names_used: frozenset[str] = frozenset(),
+                 values_used: frozenset[str] = frozenset()) -> None:
+        self.conditions = conditions
+        self.names_used = names_used
+        self.values_used = values_used
+
+    def key_range(self, hash_name: str, hash_type: str, range_name: str | None = None,
+                  range_type: str | None = None) -> KeyRange:
+        """Check the conditions against a key schema (types are "S", "N" or "B")."""
+        conditions = self.conditions
+        schema = [(hash_name, hash_type, True)]
+        if range_name is not None:
+            schema.append((range_name, range_type, False))
+        for name, key_type, is_hash in schema:
+            if is_hash and range_name is None and len(conditions) > 1:
+                raise ValidationException("Query key condition not supported")
+            condition = conditions.get(name)
+            if condition is None:
+                if is_hash or len(conditions) > 1:
+                    raise ValidationException(f"Query condition missed key schema element: {name}")
+                continue
+            op, operands = condition
+            if op in _NOT_INDEXABLE:
+                raise ValidationException(
+                    "Attempted conditional constraint is not an indexable operation"
+                )
+            if any(type_of(v) != key_type for v in operands):
+                raise ValidationException(
+                    "One or more parameter values were invalid: "
+                    "Condition parameter type does not match schema type"
+                )
+            if is_hash and op != "EQ":
+                raise ValidationException("Query key condition not supported")
+        key = KeyRange(hash_name, conditions[hash_name][1][0])
+        if range_name is not None and range_name in conditions:
+            key.sort_name = range_name
+            key.sort_op, key.sort_values = conditions[range_name]
+        return key
+
+
+def parse_key_condition(text: str, names: dict[str, str] | None = None,
+                        values: dict[str, AttributeValue] | None = None) -> KeyCondition:
+    values = values or {}
+    tree, usage = resolve_condition(KIND, text, names, _value_types(values))
+    conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
+    _collect(tree, conditions, values)
+    if len(conditions) > 2:
+        raise ValidationException("Conditions can be of length 1 or 2 only")
+    for op, operands in conditions.values():
+        if op == "BETWEEN":
+            check_between_bounds(KIND, operands[0], operands[1])
+    return KeyCondition(conditions, frozenset(usage.names), frozenset(usage.values))
+
+
+def _fail(message: str) -> ValidationException:  # type: ignore[valid-type]
+    return ValidationException(message)
+
+
+def _collect(node: ast.Node, conditions: dict, values: dict[str, AttributeValue]) -> None:
+    if isinstance(node, (ast.Or, ast.Not, ast.In)):
+        word = {ast.Or: "OR", ast.Not: "NOT", ast.In: "IN"}[type(node)]
+        raise _fail(f"Invalid operator used in KeyConditionExpression: {word}")
+    if isinstance(node, ast.Compare) and node.op == "<>":
+        raise _fail("Invalid operator used in KeyConditionExpression: <>")
+    if isinstance(node, ast.Call):
+        if node.name in ("attribute_exists", "attribute_not_exists", "attribute_type", "contains"):
+            raise _fail(f"Invalid operator used in KeyConditionExpression: {node.name}")
+        if node.name == "size":
+            raise _fail("KeyConditionExpressions cannot contain nested operations")
+    first_operand_rule = (
+        "BETWEEN" if isinstance(node, ast.Between)
+        else "begins_with" if isinstance(node, ast.Call) and node.name == "begins_with"
+        else None
+    )
+    operands = [node.left, node.right] if isinstance(node, ast.And) else checks.operands_of(node)
+    if first_operand_rule and not isinstance(operands[0], ast.Path):
+        raise _fail(
+            f"Invalid condition in KeyConditionExpression: {first_operand_rule} operator must "
+            "have the key attribute as its first operand"
+        )
+    attribute: str | None = None
+    position = 0
+    for index, operand in enumerate(operands):
+        if isinstance(operand, ast.Path):
+            if attribute is not None:
+                raise _fail(
+                    "Invalid condition in KeyConditionExpression: "
+                    "Multiple attribute names used in one condition"
+                )
+            if len(operand.elements) > 1:
+                raise _fail("KeyConditionExpressions cannot have conditions on nested attributes")
+            attribute, position = operand.elements[0], index  # type: ignore[assignment]
+        elif not isinstance(operand, (ast.ValueRef, ast.Literal)):
+            _collect(operand, conditions, values)
+    if isinstance(node, ast.And):
+        return
+    if attribute is None:
+        raise _fail("Invalid condition in KeyConditionExpression: No key attribute specified")
+    if attribute in conditions:
+        raise _fail("KeyConditionExpressions must only contain one condition per key")
+    constants = [
+        values[o.ref] if isinstance(o, ast.ValueRef) else o.value  # type: ignore[attr-defined]
+        for i, o in enumerate(operands) if i != position
+    ]
+    if isinstance(node, ast.Compare):
+        op = _OPERATORS[node.op if position == 0 else _FLIPPED[node.op]]
+    elif isinstance(node, ast.Between):
+        op = "BETWEEN"
+    else:
+        op = "BEGINS_WITH"
+    conditions[attribute] = (op, constants)
