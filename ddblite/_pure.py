@@ -439,3 +439,17 @@ def item_size(item: dict[str, Any]) -> int:
     for name, value in item.items():
         size += _utf8_len(name) + attribute_value_size(value)
     return size
+
+
+# ------------------------------------------------------------------ item fast path
+
+
+def canonical_item_sized(item: Any) -> None:
+    """Twin of the compiled fast path for well-formed items.
+
+    The compiled version returns (stored item, size) for a well-formed item and
+    None otherwise, meaning "take ddblite.attrvalue's general path". In pure
+    Python the general path is as fast as any copy of it, so this twin always
+    answers None.
+    """
+    return None

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ddblite.errors import SerializationException, ValidationException
-from ddblite.native import NumberError, normalize_number
+from ddblite.native import NumberError, canonical_item_sized, item_size, normalize_number
 
 # Tag order is DynamoDB's member order for AttributeValue; a value with two
 # tags is checked tag by tag in the order the request gives them.
@@ -303,6 +303,23 @@ def _attr_name(name: Any) -> str:
 
 def canonical_item(item: Any) -> dict:
     """Validate a whole item (attribute name -> AttributeValue)."""
+    fast = canonical_item_sized(item)
+    if fast is not None:
+        return fast[0]
+    return _canonical_item_general(item)
+
+
+def canonical_item_and_size(item: Any) -> tuple[dict, int]:
+    """Validate a whole item; returns its stored form and its DynamoDB size."""
+    fast = canonical_item_sized(item)
+    if fast is not None:
+        return fast
+    stored = _canonical_item_general(item)
+    return stored, item_size(stored)
+
+
+def _canonical_item_general(item: Any) -> dict:
+    # The compiled fast path handles well-formed items; this path owns every error.
     item = _as_map(item)
     try:
         return {_attr_name(name): canonical_value(value) for name, value in item.items()}

@@ -51,6 +51,18 @@ class Database:
 
         return Client(self, region_name or self.region)
 
+    def Table(self, name: str):  # noqa: N802 - boto3's resource spells it so
+        """A boto3-style Table resource with native Python values."""
+        from ddblite.table import Table
+
+        return Table(self, name)
+
+    def create_table(self, **kwargs: Any):
+        """CreateTable with boto3 resource arguments; returns the Table."""
+        from ddblite.table import create_table
+
+        return create_table(self, **kwargs)
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True

@@ -22,6 +22,7 @@ __all__ = [
     "IMPORT_ERROR",
     "NumberError",
     "attribute_value_size",
+    "canonical_item_sized",
     "decode_key",
     "decode_number_key",
     "encode_key",
@@ -67,6 +68,7 @@ decode_key = _impl.decode_key
 segment_bounds = _impl.segment_bounds
 item_size = _impl.item_size
 attribute_value_size = _impl.attribute_value_size
+canonical_item_sized = _impl.canonical_item_sized
 
 
 def implementations() -> dict[str, ModuleType]:

@@ -128,11 +128,11 @@ def low_level_request(params: dict, table_name: str) -> dict:
     """A Table method's keyword arguments as the low-level request for db.call."""
     if _has_condition_object(params):
         params = _render_conditions(params)
-    request = {"TableName": table_name}
+    request = {}
     for member, value in params.items():
         converter = _INPUT_CONVERTERS.get(member)
-        if member != "TableName":
-            request[member] = converter(value) if converter is not None else value
+        request[member] = converter(value) if converter is not None else value
+    request["TableName"] = table_name  # the table's own name, whatever was passed
     return request
 
 

@@ -18,7 +18,8 @@ from cpython.bytes cimport (
     PyBytes_FromStringAndSize,
     PyBytes_GET_SIZE,
 )
-from cpython.dict cimport PyDict_Check, PyDict_Next, PyDict_Size
+from cpython.dict cimport PyDict_Check, PyDict_CheckExact, PyDict_Next, PyDict_Size
+from cpython.list cimport PyList_CheckExact
 from cpython.object cimport PyObject
 from cpython.unicode cimport (
     PyUnicode_AsUTF8AndSize,
@@ -40,10 +41,12 @@ from ddblite._pure import MALFORMED_KEY, MALFORMED_NUMBER_KEY, NumberError
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object text)
+    Py_UCS4 PyUnicode_MAX_CHAR_VALUE(object text)
 
 __all__ = [
     "NumberError",
     "attribute_value_size",
+    "canonical_item_sized",
     "decode_key",
     "decode_number_key",
     "encode_key",
@@ -817,3 +820,184 @@ def item_size(item: dict) -> int:
     for name, value in (<dict>item).items():
         size += _utf8_len(name) + _value_size(value)
     return size
+
+
+# ------------------------------------------------------------------ item fast path
+#
+# canonical_item_sized validates and canonicalises an item in one pass and
+# measures it, for the common case of a well-formed item. It never raises for
+# bad input: on anything unusual it returns None and ddblite.attrvalue's
+# general path runs, which owns every DynamoDB error message. So the two can
+# never disagree on an error, and a valid item never takes the slow path.
+
+cdef enum:
+    MAX_NESTING = 32
+
+
+cdef object _NOT_FAST = object()
+
+
+cdef object _fast_number(object text, Py_ssize_t* size):
+    """Canonical text and size of a number, or _NOT_FAST."""
+    cdef Py_ssize_t n, out_size
+    cdef const char* s
+    cdef Number num
+    cdef char out[TEXT_BUFFER]
+    if not PyUnicode_CheckExact(text) or not PyUnicode_IS_ASCII(text):
+        return _NOT_FAST
+    s = PyUnicode_AsUTF8AndSize(text, &n)
+    if _scan_number(s, n, &num) != NUM_OK:
+        return _NOT_FAST
+    if num.ndigits == 0:
+        if n != 1:  # "0e126" and friends: the general path range-checks them
+            return _NOT_FAST
+        size[0] += 1
+        return text
+    size[0] += (2 + _floor_half(num.adjusted) - _floor_half(num.adjusted - num.ndigits + 1)
+                + num.negative)
+    out_size = _format_number(&num, out)
+    if out_size == n and memcmp(out, s, n) == 0:
+        return text
+    return PyUnicode_DecodeASCII(out, out_size, NULL)
+
+
+cdef object _fast_number_set(list members, Py_ssize_t* size):
+    cdef Number num
+    cdef unsigned char key[NUMBER_KEY_BUFFER]
+    cdef Py_ssize_t n
+    cdef const char* s
+    keyed = []
+    for member in members:
+        canonical = _fast_number(member, size)
+        if canonical is _NOT_FAST:
+            return _NOT_FAST
+        s = PyUnicode_AsUTF8AndSize(canonical, &n)
+        _scan_number(s, n, &num)
+        keyed.append((PyBytes_FromStringAndSize(<char*>key, _write_number_key(&num, key)),
+                      canonical))
+    keyed.sort()
+    ordered = []
+    previous = None
+    for sort_key, canonical in keyed:
+        if sort_key == previous:
+            return _NOT_FAST
+        previous = sort_key
+        ordered.append(canonical)
+    return ordered
+
+
+cdef object _fast_sorted_unique(list members):
+    ordered = sorted(members)
+    cdef Py_ssize_t i
+    for i in range(1, len(ordered)):
+        if ordered[i] == ordered[i - 1]:
+            return _NOT_FAST
+    return ordered
+
+
+cdef object _fast_value(object value, int depth, Py_ssize_t* size):
+    """Stored form of one AttributeValue (adding its size), or _NOT_FAST."""
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* key_ptr
+    cdef PyObject* inner_ptr
+    cdef int kind
+    if not PyDict_CheckExact(value) or PyDict_Size(value) != 1:
+        return _NOT_FAST
+    PyDict_Next(value, &pos, &key_ptr, &inner_ptr)
+    tag = <object>key_ptr
+    inner = <object>inner_ptr
+    kind = _value_type(tag)
+    if kind == T_S:
+        if not PyUnicode_CheckExact(inner):
+            return _NOT_FAST
+        size[0] += _utf8_len(inner)
+        return value
+    if kind == T_N:
+        canonical = _fast_number(inner, size)
+        if canonical is _NOT_FAST:
+            return _NOT_FAST
+        return value if canonical is inner else {"N": canonical}
+    if kind == T_B:
+        if not PyBytes_CheckExact(inner):
+            return _NOT_FAST
+        size[0] += PyBytes_GET_SIZE(inner)
+        return value
+    if kind == T_BOOL:
+        if inner is not True and inner is not False:
+            return _NOT_FAST
+        size[0] += 1
+        return value
+    if kind == T_NULL:
+        if inner is not True:
+            return _NOT_FAST
+        size[0] += 1
+        return value
+    if kind == T_M:
+        if not PyDict_CheckExact(inner):
+            return _NOT_FAST
+        if depth >= MAX_NESTING and PyDict_Size(inner):
+            return _NOT_FAST
+        size[0] += 3
+        members = {}
+        for name, element in (<dict>inner).items():
+            if not PyUnicode_CheckExact(name):
+                return _NOT_FAST
+            size[0] += _utf8_len(name) + 1
+            stored = _fast_value(element, depth + 1, size)
+            if stored is _NOT_FAST:
+                return _NOT_FAST
+            members[name] = stored
+        return {"M": members}
+    if kind == T_L:
+        if not PyList_CheckExact(inner):
+            return _NOT_FAST
+        if depth >= MAX_NESTING and len(<list>inner):
+            return _NOT_FAST
+        size[0] += 3
+        elements = []
+        for element in <list>inner:
+            size[0] += 1
+            stored = _fast_value(element, depth + 1, size)
+            if stored is _NOT_FAST:
+                return _NOT_FAST
+            elements.append(stored)
+        return {"L": elements}
+    if kind == T_SS or kind == T_NS or kind == T_BS:
+        if not PyList_CheckExact(inner) or not len(<list>inner):
+            return _NOT_FAST
+        if kind == T_NS:
+            ordered = _fast_number_set(<list>inner, size)
+            return _NOT_FAST if ordered is _NOT_FAST else {"NS": ordered}
+        for member in <list>inner:
+            if kind == T_SS:
+                # Code-point order equals UTF-8 byte order except for surrogates,
+                # which cannot be stored anyway: leave those to the general path.
+                if not PyUnicode_CheckExact(member) or PyUnicode_MAX_CHAR_VALUE(member) > 0xD7FF:
+                    return _NOT_FAST
+                size[0] += _utf8_len(member)
+            else:
+                if not PyBytes_CheckExact(member):
+                    return _NOT_FAST
+                size[0] += PyBytes_GET_SIZE(member)
+        ordered = _fast_sorted_unique(<list>inner)
+        if ordered is _NOT_FAST:
+            return _NOT_FAST
+        return {tag: ordered}
+    return _NOT_FAST
+
+
+def canonical_item_sized(item: object):
+    """(stored item, DynamoDB size) of a well-formed item, or None to take the general path."""
+    cdef Py_ssize_t size = 0
+    if not PyDict_CheckExact(item):
+        return None
+    stored = {}
+    for name, value in (<dict>item).items():
+        if not PyUnicode_CheckExact(name):
+            return None
+        size += _utf8_len(name)
+        canonical = _fast_value(value, 1, &size)
+        if canonical is _NOT_FAST:
+            return None
+        stored[name] = canonical
+    return stored, size

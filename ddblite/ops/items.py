@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item, type_check_item
+from ddblite.attrvalue import (
+    MAX_ITEM_SIZE,
+    canonical_item,
+    canonical_item_and_size,
+    type_check_item,
+)
 from ddblite.dispatch import operation
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_units
@@ -57,8 +62,7 @@ def checked_table_name(params: dict) -> str:
 
 def checked_item(item: Any) -> tuple[dict, int]:
     """Validate an item to be written; returns its stored form and its size."""
-    stored = canonical_item(item)
-    size = item_size(stored)
+    stored, size = canonical_item_and_size(item)
     if size > MAX_ITEM_SIZE:
         raise ValidationException(ITEM_TOO_LARGE)
     return stored, size

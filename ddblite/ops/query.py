@@ -1,24 +1,45 @@
-"""Query and Scan: one read path (engine.reader) behind two request shapes."""
+"""Query and Scan: one read path (engine.reader) behind two request shapes.
+
+Each request is checked in DynamoDB's order:
+  1. JSON types of the members (SerializationException);
+  2. TableName alone, then the other members' constraints together
+     ("N validation errors detected");
+  3. expression / non-expression parameter mixing;
+  4. the legacy filter, AttributesToGet duplicates, ExclusiveStartKey values;
+  5. Scan: Segment / TotalSegments; Query: some key condition is given;
+  6. Select against the projection;
+  7. the expressions (maps, syntax, unused entries), then legacy KeyConditions;
+  8. the table (ResourceNotFoundException);
+  9. Query: each key attribute in schema order against the ExclusiveStartKey and the
+     key condition, then the start key against the condition's bounds;
+     Scan: the start key against the schema and the segment;
+ 10. projection and filter paths that touch key attributes.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import canonical_item
+from ddblite.attrvalue import canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine.capacity import consumed, read_units
-from ddblite.engine.keys import key_of
+from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
 from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
+from ddblite.expressions.evaluate import begins_with, between, compare, type_of
 from ddblite.native import encode_key_part, segment_bounds
-from ddblite.ops import read_expressions
+from ddblite.ops import read_expressions as rx
 from ddblite.ops.common import find_table
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
+    TABLE_NAME_PATTERN,
     Shape,
+    check_table_name_alone,
     expect_bool,
     expect_int,
+    expect_list,
     expect_map,
     expect_str,
 )
@@ -27,116 +48,136 @@ if TYPE_CHECKING:
     from ddblite.database import Database
     from ddblite.engine.catalog import TableInfo
 
-SELECT_VALUES = ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
-MAX_SEGMENTS = 1_000_000
+MAX_SEGMENT = 999_999
+MAX_TOTAL_SEGMENTS = 1_000_000
+INDEX_NAME_RULE = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+
+START_KEY_INVALID = "The provided starting key is invalid"
+OUTSIDE_QUERY = "The provided starting key is outside query boundaries based on provided conditions"
+OUTSIDE_RANGE_PREDICATE = "The provided starting key does not match the range key predicate"
+ONE_ROW = "The query can return at most one row and cannot be restarted"
+NO_KEY_CONDITION = (
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+    "request."
+)
+KEY_NOT_SCALAR = (
+    "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+    "allowed: Key: "
+)
+# AttributeValue problems DynamoDB reports bare for a start key; the rest get a prefix.
+_BARE_VALUE_ERRORS = re.compile(
+    "contains duplicates|number set|numeric value|significant digits|number with magnitude"
+)
+_NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
+_SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
+_RCC = frozenset(RETURN_CONSUMED_CAPACITY)
+_STRING_MEMBERS = (
+    "IndexName", "Select", "ReturnConsumedCapacity", "ConditionalOperator",
+    "KeyConditionExpression", "FilterExpression", "ProjectionExpression",
+)
 
 
-def _check_select(select: str | None, has_projection: bool, index_name: str | None) -> None:
-    if select == "SPECIFIC_ATTRIBUTES" and not has_projection:
-        raise ValidationException(
-            "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
-            "SPECIFIC_ATTRIBUTES"
-        )
-    if select == "ALL_ATTRIBUTES" and has_projection:
-        raise ValidationException(
-            "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get "
-            "ALL_ATTRIBUTES"
-        )
-    if select == "COUNT" and has_projection:
-        raise ValidationException(
-            "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get "
-            "COUNT"
-        )
-    if select == "ALL_PROJECTED_ATTRIBUTES" and index_name is None:
-        raise ValidationException(
-            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
-        )
+# ------------------------------------------------------------------ request shape
 
 
-def _start_key(table: TableInfo, raw: dict | None) -> bytes | None:
-    """Storage key of an ExclusiveStartKey (the item itself need not exist)."""
+class _Request:
+    """The members Query and Scan share, type-checked."""
+
+    __slots__ = ("name", "index", "limit", "select", "consistent", "start", "rcc")
+
+    def __init__(self, params: dict) -> None:
+        for member in _STRING_MEMBERS:
+            expect_str(params, member)
+        expect_bool(params, "ScanIndexForward")
+        expect_int(params, "Segment")
+        expect_int(params, "TotalSegments")
+        for member in ("QueryFilter", "ScanFilter", "KeyConditions", "ExpressionAttributeNames"):
+            expect_map(params, member)
+        expect_list(params, "AttributesToGet")
+        values = expect_map(params, "ExpressionAttributeValues")
+        if values is not None:
+            type_check_item(values)
+        self.start = expect_map(params, "ExclusiveStartKey")
+        if self.start is not None:
+            type_check_item(self.start)
+        self.name = _table_name(params)
+        self.index = params.get("IndexName")
+        self.limit = expect_int(params, "Limit")
+        self.select = params.get("Select")
+        self.consistent = bool(expect_bool(params, "ConsistentRead"))
+        self.rcc = params.get("ReturnConsumedCapacity")
+
+
+def _table_name(params: dict) -> str:
+    """TableName, or its constraint problems reported on their own."""
+    name = params.get("TableName")
+    if type(name) is str and 0 < len(name) <= 255 and TABLE_NAME_PATTERN.fullmatch(name):
+        return name
+    name = expect_str(params, "TableName")
+    check_table_name_alone(name)
+    return name
+
+
+def _shape_head(shape: Shape, request: _Request) -> None:
+    shape.enum(request.select, "select", rx.SELECT_VALUES)
+    index = request.index
+    if index is not None:
+        if not TABLE_NAME_PATTERN.fullmatch(index):
+            shape.add(index, "indexName", INDEX_NAME_RULE)
+        shape.length_between(index, "indexName", 3, 255)
+
+
+def _shape_rcc(shape: Shape, request: _Request) -> None:
+    if request.rcc is not None and request.rcc not in _RCC:
+        shape.enum(request.rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
+
+
+def _shape_conditional_operator(shape: Shape, params: dict) -> None:
+    shape.enum(params.get("ConditionalOperator"), "conditionalOperator", rx.CONDITIONAL_OPERATORS)
+
+
+def _query_shape(params: dict, request: _Request) -> None:
+    shape = Shape()
+    _shape_head(shape, request)
+    _shape_rcc(shape, request)
+    rx.shape_conditions(shape, params.get("QueryFilter"), "queryFilter")
+    _shape_conditional_operator(shape, params)
+    rx.shape_attributes_to_get(shape, params.get("AttributesToGet"))
+    if request.limit is not None and request.limit < 1:
+        # Query words this one without the value and with a capital L.
+        shape.problems.append(
+            "Value at 'Limit' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1"
+        )
+    rx.shape_conditions(shape, params.get("KeyConditions"), "keyConditions")
+    shape.done()
+
+
+def _scan_shape(params: dict, request: _Request, segment: int | None, total: int | None) -> None:
+    shape = Shape()
+    _shape_head(shape, request)
+    shape.at_least(total, "totalSegments", 1)
+    shape.at_most(total, "totalSegments", MAX_TOTAL_SEGMENTS)
+    _shape_rcc(shape, request)
+    _shape_conditional_operator(shape, params)
+    rx.shape_conditions(shape, params.get("ScanFilter"), "scanFilter")
+    rx.shape_attributes_to_get(shape, params.get("AttributesToGet"))
+    shape.at_least(segment, "segment", 0)
+    shape.at_most(segment, "segment", MAX_SEGMENT)
+    shape.at_least(request.limit, "limit", 1)
+    shape.done()
+
+
+def _start_values(raw: dict | None) -> dict | None:
+    """The ExclusiveStartKey's AttributeValues, checked and canonical."""
     if raw is None:
         return None
-    key = canonical_item(raw)
-    if len(key) != len(table.key_names) or any(
-        name not in key or next(iter(key[name])) != kind
-        for name, kind in _key_types(table)
-    ):
-        raise ValidationException(
-            "The provided starting key is invalid: The provided key element does not match the "
-            "schema"
-        )
-    return table.item_key(key)
-
-
-def _key_types(table: TableInfo):
-    yield table.pk_name, table.pk_type
-    if table.sk_name is not None:
-        yield table.sk_name, table.sk_type
-
-
-def _sort_bounds(
-    table: TableInfo, partition: bytes, sort: tuple | None
-) -> tuple[bytes, bytes | None]:
-    """The storage-key range [lo, hi) of a partition narrowed by a sort-key condition."""
-    end = prefix_end(partition)
-    if sort is None:
-        return partition, end
-    op, values = sort[0], sort[1:]
-
-    def at(value: Any) -> bytes:
-        return partition + encode_key_part(table.sk_type, value, False)
-
-    if op == "=":
-        return at(values[0]), at(values[0]) + b"\x00"
-    if op == "<":
-        return partition, at(values[0])
-    if op == "<=":
-        return partition, at(values[0]) + b"\x00"
-    if op == ">":
-        return at(values[0]) + b"\x00", end
-    if op == ">=":
-        return at(values[0]), end
-    if op == "BETWEEN":
-        return at(values[0]), at(values[1]) + b"\x00"
-    if op == "begins_with":
-        start = at(values[0])
-        return start, prefix_end(start) if start != partition else end
-    raise AssertionError(f"unknown sort-key operator {op}")
-
-
-def _page_response(
-    table: TableInfo, page, select: str | None, project, rcc: str | None, consistent: bool
-) -> dict[str, Any]:
-    response: dict[str, Any] = {}
-    if select != "COUNT":
-        response["Items"] = page.items if project is None else [project(i) for i in page.items]
-    response["Count"] = len(page.items)
-    response["ScannedCount"] = page.scanned
-    if page.last is not None:
-        response["LastEvaluatedKey"] = key_of(table, page.last)
-    capacity = consumed(rcc, table.name, read_units(page.read_bytes, consistent), "read")
-    if capacity is not None:
-        response["ConsumedCapacity"] = capacity
-    return response
-
-
-def _common(params: dict, shape: Shape) -> dict[str, Any]:
-    """Members Query and Scan share, type-checked and shape-validated."""
-    common = {
-        "name": expect_str(params, "TableName"),
-        "index": expect_str(params, "IndexName"),
-        "limit": expect_int(params, "Limit"),
-        "select": expect_str(params, "Select"),
-        "consistent": bool(expect_bool(params, "ConsistentRead")),
-        "start": expect_map(params, "ExclusiveStartKey"),
-        "rcc": expect_str(params, "ReturnConsumedCapacity"),
-    }
-    shape.table_name(common["name"])
-    shape.at_least(common["limit"], "limit", 1)
-    shape.enum(common["select"], "select", SELECT_VALUES)
-    shape.enum(common["rcc"], "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-    return common
+    try:
+        return canonical_item(raw)
+    except ValidationException as exc:
+        if _BARE_VALUE_ERRORS.search(exc.message):
+            raise
+        raise ValidationException(f"{START_KEY_INVALID}: {exc.message}") from None
 
 
 def _refuse_index(index: str | None) -> None:
@@ -145,44 +186,210 @@ def _refuse_index(index: str | None) -> None:
         raise ValidationException("Secondary indexes are not supported by this version of ddblite")
 
 
+# ------------------------------------------------------------------ key checks
+
+
+def _query_keys(table: TableInfo, conditions: dict, start: dict | None) -> None:
+    """Each key attribute in schema order: the start key's, then the condition's.
+
+    DynamoDB interleaves the two, so which error wins depends on the attribute.
+    """
+    if start is not None and len(start) != len(table.key_names):
+        raise ValidationException(START_KEY_INVALID)
+    ranged = table.sk_name is not None
+    for name, key_type, is_hash in _schema(table):
+        if start is not None:
+            value = start.get(name)
+            if value is None:
+                raise ValidationException(START_KEY_INVALID)
+            if key_type not in value:
+                raise ValidationException(SCHEMA_MISMATCH)
+        if is_hash and not ranged and len(conditions) > 1:
+            raise ValidationException("Query key condition not supported")
+        condition = conditions.get(name)
+        if condition is None:
+            if is_hash or len(conditions) > 1:
+                raise ValidationException(f"Query condition missed key schema element: {name}")
+            continue
+        op, operands = condition
+        if op in _NOT_INDEXABLE:
+            raise ValidationException(
+                "Attempted conditional constraint is not an indexable operation"
+            )
+        if any(type_of(operand) != key_type for operand in operands):
+            raise ValidationException(
+                "One or more parameter values were invalid: "
+                "Condition parameter type does not match schema type"
+            )
+        if is_hash and op != "EQ":
+            raise ValidationException("Query key condition not supported")
+    if start is not None:
+        check_key(table, start)  # empty values and key sizes
+
+
+def _schema(table: TableInfo):
+    yield table.pk_name, table.pk_type, True
+    if table.sk_name is not None:
+        yield table.sk_name, table.sk_type, False
+
+
+def _sort_matches(op: str, operands: list, value: dict) -> bool:
+    if op == "BETWEEN":
+        return between(value, operands[0], operands[1])
+    if op == "BEGINS_WITH":
+        return begins_with(value, operands[0])
+    return compare(_SORT_TESTS[op], value, operands[0])
+
+
+def _check_start_bounds(table: TableInfo, conditions: dict, start: dict) -> None:
+    """A Query's start key must lie in the partition and sort range it reads."""
+    same_partition = start[table.pk_name] == conditions[table.pk_name][1][0]
+    sort = conditions.get(table.sk_name) if table.sk_name is not None else None
+    if sort is None:
+        if not same_partition:
+            raise ValidationException(OUTSIDE_QUERY)
+        return
+    if not _sort_matches(sort[0], sort[1], start[table.sk_name]):
+        raise ValidationException(OUTSIDE_RANGE_PREDICATE)
+    if not same_partition:
+        raise ValidationException(ONE_ROW)
+
+
+def _check_key_paths(table: TableInfo, exprs: rx.ReadExpressions, *, query: bool) -> None:
+    """Projection and filter paths may not look inside key attributes; a Query's
+    filter may not name them at all."""
+    key_names = table.key_names
+    for elements in exprs.projection_paths:
+        if len(elements) > 1 and elements[0] in key_names:
+            raise ValidationException(KEY_NOT_SCALAR + elements[0])
+    if exprs.filter is None:
+        return
+    heads = {elements[0] for elements in exprs.filter_paths}
+    if query:
+        for name in key_names:
+            if name in heads:
+                raise ValidationException(
+                    f"{exprs.filter_label} can only contain non-primary key attributes: "
+                    f"Primary key attribute: {name}"
+                )
+    nested = {elements[0] for elements in exprs.filter_paths if len(elements) > 1}
+    for name in key_names:
+        if name in nested:
+            raise ValidationException(KEY_NOT_SCALAR + name)
+
+
+# ------------------------------------------------------------------ key ranges
+
+
+def _sort_bounds(
+    table: TableInfo, partition: bytes, sort: tuple | None
+) -> tuple[bytes, bytes | None]:
+    """The storage-key range [lo, hi) of a partition narrowed by a sort-key condition.
+
+    Sort keys are stored unterminated after the partition prefix, so for a value v
+    the keys equal to v are exactly [at(v), at(v) + 0x00).
+    """
+    end = prefix_end(partition)
+    if sort is None:
+        return partition, end
+    op, operands = sort
+    sk_type = table.sk_type
+
+    def at(value: dict) -> bytes:
+        return partition + encode_key_part(sk_type, value[sk_type], False)
+
+    if op == "EQ":
+        return at(operands[0]), at(operands[0]) + b"\x00"
+    if op == "LT":
+        return partition, at(operands[0])
+    if op == "LE":
+        return partition, at(operands[0]) + b"\x00"
+    if op == "GT":
+        return at(operands[0]) + b"\x00", end
+    if op == "GE":
+        return at(operands[0]), end
+    if op == "BETWEEN":
+        return at(operands[0]), at(operands[1]) + b"\x00"
+    start = at(operands[0])  # BEGINS_WITH
+    return start, (prefix_end(start) if start != partition else end)
+
+
+# ------------------------------------------------------------------ responses
+
+
+def _page_response(table: TableInfo, page, request: _Request, project) -> dict[str, Any]:
+    response: dict[str, Any] = {}
+    if request.select != "COUNT":
+        items = page.items
+        response["Items"] = items if project is None else [project(item) for item in items]
+    response["Count"] = len(page.items)
+    response["ScannedCount"] = page.scanned
+    if page.last is not None:
+        last = page.last
+        response["LastEvaluatedKey"] = {name: last[name] for name in table.key_names}
+    if request.rcc is not None:
+        units = read_units(page.read_bytes, request.consistent)
+        capacity = consumed(request.rcc, table.name, units, "read")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
+    return response
+
+
+# ------------------------------------------------------------------ Query
+
+
 @operation("Query")
 def query(db: Database, params: dict, region: str) -> dict:
-    shape = Shape()
-    common = _common(params, shape)
-    forward = expect_bool(params, "ScanIndexForward")
-    shape.done()
-    exprs = read_expressions.for_query(params)
-    _check_select(common["select"], exprs.has_projection, common["index"])
-    _refuse_index(common["index"])
+    request = _Request(params)
+    forward = params.get("ScanIndexForward")
+    _query_shape(params, request)
+    rx.check_expression_params(
+        params,
+        ("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
+        ("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"),
+    )
+    exprs = rx.ReadExpressions()
+    legacy_filter = rx.legacy_filter(params, "QueryFilter")
+    if legacy_filter is not None:
+        exprs.set_filter(legacy_filter, "QueryFilter")
+    legacy_projection = rx.attributes_to_get(params)
+    start_values = _start_values(request.start)
+    if params.get("KeyConditions") is None and params.get("KeyConditionExpression") is None:
+        raise ValidationException(NO_KEY_CONDITION)
+    rx.check_select(params, query=True)
+    rx.parse_expressions(params, exprs, query=True)
+    if exprs.key_condition is None:
+        exprs.key_condition = rx.legacy_key_conditions(params)
+    if legacy_projection is not None:
+        exprs.set_projection(legacy_projection)
+    _refuse_index(request.index)
+    conditions = exprs.key_condition.conditions
 
     def run(txn):
-        table = find_table(db, txn, region, common["name"])
-        pk_value, sort = exprs.key_range(table)
-        lo, hi = _sort_bounds(table, table.partition_prefix(pk_value), sort)
-        after = _start_key(table, common["start"])
+        table = find_table(db, txn, region, request.name)
+        _query_keys(table, conditions, start_values)
+        after = None
+        if start_values is not None:
+            _check_start_bounds(table, conditions, start_values)
+            after = table.item_key(start_values)
+        _check_key_paths(table, exprs, query=True)
+        partition = table.partition_prefix(conditions[table.pk_name][1][0][table.pk_type])
+        sort = conditions.get(table.sk_name) if table.sk_name is not None else None
+        lo, hi = _sort_bounds(table, partition, sort)
         page = read_range(
-            txn, lo, hi, reverse=forward is False, after=after, limit=common["limit"],
+            txn, lo, hi, reverse=forward is False, after=after, limit=request.limit,
             keep=exprs.filter,
         )
         return table, page
 
     table, page = db.storage.read(run)
-    return _page_response(
-        table, page, common["select"], exprs.project, common["rcc"], common["consistent"]
-    )
+    return _page_response(table, page, request, exprs.project)
 
 
-@operation("Scan")
-def scan(db: Database, params: dict, region: str) -> dict:
-    shape = Shape()
-    common = _common(params, shape)
-    segment = expect_int(params, "Segment")
-    total = expect_int(params, "TotalSegments")
-    shape.at_least(segment, "segment", 0)
-    shape.at_most(segment, "segment", MAX_SEGMENTS - 1)
-    shape.at_least(total, "totalSegments", 1)
-    shape.at_most(total, "totalSegments", MAX_SEGMENTS)
-    shape.done()
+# ------------------------------------------------------------------ Scan
+
+
+def _check_segments(segment: int | None, total: int | None) -> None:
     if segment is not None and total is None:
         raise ValidationException(
             "The TotalSegments parameter is required but was not present in the request when "
@@ -193,27 +400,65 @@ def scan(db: Database, params: dict, region: str) -> dict:
             "The Segment parameter is required but was not present in the request when "
             "parameter TotalSegments is present"
         )
-    if segment is not None and segment >= total:
+    if segment is not None and segment >= total:  # type: ignore[operator]
         raise ValidationException(
             "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
             f"Segment: {segment} is not less than TotalSegments: {total}"
         )
-    exprs = read_expressions.for_scan(params)
-    _check_select(common["select"], exprs.has_projection, common["index"])
-    _refuse_index(common["index"])
+
+
+def _scan_start(table: TableInfo, start: dict) -> bytes:
+    """Storage key of a Scan's ExclusiveStartKey (the item itself need not exist)."""
+    try:
+        check_key(table, start)
+    except ValidationException as exc:
+        raise ValidationException(f"{START_KEY_INVALID}: {exc.message}") from None
+    return table.item_key(start)
+
+
+@operation("Scan")
+def scan(db: Database, params: dict, region: str) -> dict:
+    request = _Request(params)
+    segment = params.get("Segment")
+    total = params.get("TotalSegments")
+    _scan_shape(params, request, segment, total)
+    rx.check_expression_params(
+        params,
+        ("ProjectionExpression", "FilterExpression"),
+        ("AttributesToGet", "ScanFilter", "ConditionalOperator"),
+    )
+    exprs = rx.ReadExpressions()
+    legacy_projection = rx.attributes_to_get(params)
+    legacy_filter = rx.legacy_filter(params, "ScanFilter")
+    if legacy_filter is not None:
+        exprs.set_filter(legacy_filter, "ScanFilter")
+    start_values = _start_values(request.start)
+    _check_segments(segment, total)
+    rx.check_select(params, query=False)
+    rx.parse_expressions(params, exprs, query=False)
+    if legacy_projection is not None:
+        exprs.set_projection(legacy_projection)
+    _refuse_index(request.index)
 
     def run(txn):
-        table = find_table(db, txn, region, common["name"])
+        table = find_table(db, txn, region, request.name)
         lo, hi = table.prefix, prefix_end(table.prefix)
         if total is not None:
             seg_lo, seg_hi = segment_bounds(segment, total)
             lo = table.prefix + seg_lo
             hi = table.prefix + seg_hi if seg_hi is not None else hi
-        after = _start_key(table, common["start"])
-        page = read_range(txn, lo, hi, after=after, limit=common["limit"], keep=exprs.filter)
+        after = None
+        if start_values is not None:
+            after = _scan_start(table, start_values)
+            if after < lo or (hi is not None and after >= hi):
+                raise ValidationException(
+                    f"{START_KEY_INVALID}: Invalid ExclusiveStartKey. Please use "
+                    f"ExclusiveStartKey with correct Segment. TotalSegments: {total} "
+                    f"Segment: {segment}"
+                )
+        _check_key_paths(table, exprs, query=False)
+        page = read_range(txn, lo, hi, after=after, limit=request.limit, keep=exprs.filter)
         return table, page
 
     table, page = db.storage.read(run)
-    return _page_response(
-        table, page, common["select"], exprs.project, common["rcc"], common["consistent"]
-    )
+    return _page_response(table, page, request, exprs.project)

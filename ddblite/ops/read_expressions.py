@@ -2,31 +2,30 @@
 
 Turns KeyConditionExpression / FilterExpression / ProjectionExpression (or the
 legacy KeyConditions / QueryFilter / ScanFilter / AttributesToGet) into what
-the read path needs: a key range, a filter predicate and a projection.
+the read path needs: key conditions, a filter predicate and a projection.
+
+DynamoDB checks these in phases, and the operation calls them in its order:
+mixing of expression and legacy parameters, the legacy filter, AttributesToGet,
+the Select rules, then the expressions themselves (names/values maps, syntax,
+unused entries) and last the legacy KeyConditions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from ddblite.attrvalue import canonical_value
 from ddblite.errors import ValidationException
-from ddblite.expressions import RequestExpressions, legacy
-from ddblite.validate import expect_list, expect_map, expect_str
+from ddblite.expressions import RequestExpressions, ast, checks, legacy
+from ddblite.expressions.keycondition import KeyCondition
+from ddblite.validate import Shape, expect_list, expect_map, expect_str
 
-if TYPE_CHECKING:
-    from ddblite.engine.catalog import TableInfo
-
-_SORT_OPS = {
-    "EQ": "=",
-    "LT": "<",
-    "LE": "<=",
-    "GT": ">",
-    "GE": ">=",
-    "BETWEEN": "BETWEEN",
-    "BEGINS_WITH": "begins_with",
-}
+COMPARISON_OPERATORS = (
+    "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
+    "BEGINS_WITH", "GE", "CONTAINS",
+)
+CONDITIONAL_OPERATORS = ("OR", "AND")
+SELECT_VALUES = ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
 
 
 def check_expression_params(
@@ -69,81 +68,26 @@ def canonical_values(values: dict | None) -> dict | None:
     return {name: canonical_value(value) for name, value in values.items()}
 
 
-class ReadExpressions:
-    """Parsed read expressions: key condition, filter and projection."""
-
-    def __init__(self) -> None:
-        self.key_condition = None
-        self.filter: Callable[[dict], bool] | None = None
-        self.project: Callable[[dict], dict] | None = None
-        self.has_projection = False
-
-    def key_range(self, table: TableInfo) -> tuple[Any, tuple | None]:
-        """(partition key value, sort condition (op, *values) or None) for a table's schema."""
-        if self.key_condition is None:
-            raise ValidationException(
-                "Either the KeyConditions or KeyConditionExpression parameter must be specified "
-                "in the request."
-            )
-        found = self.key_condition.key_range(
-            table.pk_name, table.pk_type, table.sk_name, table.sk_type
-        )
-        partition = found.partition_value[table.pk_type]
-        if found.sort_op is None:
-            return partition, None
-        op = _SORT_OPS[found.sort_op]
-        return partition, (op, *(value[table.sk_type] for value in found.sort_values))
+# ------------------------------------------------------------------ request shape
 
 
-def _parse(params: dict, *, query: bool) -> ReadExpressions:
-    legacy_filter_name = "QueryFilter" if query else "ScanFilter"
-    expressions = ("ProjectionExpression", "FilterExpression")
-    legacy_names = ("AttributesToGet", legacy_filter_name, "ConditionalOperator")
-    if query:
-        expressions += ("KeyConditionExpression",)
-        legacy_names += ("KeyConditions",)
-    check_expression_params(params, expressions, legacy_names)
-    names = expect_map(params, "ExpressionAttributeNames")
-    values = canonical_values(expect_map(params, "ExpressionAttributeValues"))
-    request = RequestExpressions(names, values)
-    parsed = ReadExpressions()
-    if query:
-        key_text = expect_str(params, "KeyConditionExpression")
-        if key_text is not None:
-            parsed.key_condition = request.key_condition(key_text)
-        elif params.get("KeyConditions") is not None:
-            parsed.key_condition = legacy.key_conditions(
-                _canonical_conditions(expect_map(params, "KeyConditions"))
-            )
-    filter_text = expect_str(params, "FilterExpression")
-    legacy_filter = expect_map(params, legacy_filter_name)
-    condition = None
-    if filter_text is not None:
-        condition = request.filter(filter_text)
-    elif legacy_filter is not None:
-        condition = legacy.filter_condition(
-            _canonical_conditions(legacy_filter),
-            expect_str(params, "ConditionalOperator"),
-            legacy_filter_name,
-        )
-    if condition is not None:
-        parsed.filter = condition.evaluate
-    projection = _projection(params, request)
-    if projection is not None:
-        parsed.project = projection.apply
-        parsed.has_projection = True
-    request.finish()
-    return parsed
+def shape_conditions(shape: Shape, conditions: dict | None, member: str) -> None:
+    """Constraints on a legacy condition map (QueryFilter, ScanFilter, KeyConditions)."""
+    for name, condition in (conditions or {}).items():
+        path = f"{member}.{name}.member.comparisonOperator"
+        op = condition.get("ComparisonOperator") if isinstance(condition, dict) else None
+        if op is None:
+            shape.not_null(None, path)
+        else:
+            shape.enum(op, path, COMPARISON_OPERATORS)
 
 
-def _projection(params: dict, request: RequestExpressions):
-    text = expect_str(params, "ProjectionExpression")
-    if text is not None:
-        return request.projection(text)
-    names = expect_list(params, "AttributesToGet")
-    if names is not None:
-        return legacy.attributes_to_get(names)
-    return None
+def shape_attributes_to_get(shape: Shape, names: list | None) -> None:
+    if names is not None and not names:
+        shape.add("[]", "attributesToGet", "Member must have length greater than or equal to 1")
+
+
+# ------------------------------------------------------------------ legacy parameters
 
 
 def _canonical_conditions(conditions: dict | None) -> dict:
@@ -152,18 +96,121 @@ def _canonical_conditions(conditions: dict | None) -> dict:
         condition = dict(condition)
         if condition.get("AttributeValueList") is not None:
             condition["AttributeValueList"] = [
-                canonical_value(value) for value in condition["AttributeValueList"]
+                canonical_value(value) for value in expect_list(condition, "AttributeValueList")
             ]
         result[name] = condition
     return result
 
 
-def for_query(params: dict) -> ReadExpressions:
-    return _parse(params, query=True)
+def legacy_filter(params: dict, member: str):
+    """QueryFilter / ScanFilter (+ ConditionalOperator) as a Condition, or None."""
+    conditions = expect_map(params, member)
+    if conditions is None:
+        return None
+    return legacy.filter_condition(
+        _canonical_conditions(conditions), expect_str(params, "ConditionalOperator"), member
+    )
 
 
-def for_scan(params: dict) -> ReadExpressions:
-    return _parse(params, query=False)
+def attributes_to_get(params: dict):
+    """AttributesToGet as a Projection (duplicates refused), or None."""
+    names = expect_list(params, "AttributesToGet")
+    return legacy.attributes_to_get(names) if names is not None else None
+
+
+def legacy_key_conditions(params: dict) -> KeyCondition | None:
+    conditions = expect_map(params, "KeyConditions")
+    if conditions is None:
+        return None
+    return legacy.key_conditions(_canonical_conditions(conditions))
+
+
+# ------------------------------------------------------------------ Select
+
+
+def check_select(params: dict, *, query: bool) -> None:
+    """DynamoDB's rules on combining Select with a projection.
+
+    Query words these inside the "1 validation error detected" envelope, Scan bare.
+    """
+    select = params.get("Select")
+    if select is None:
+        return
+    envelope = "1 validation error detected: " if query else ""
+    projection = next(
+        (name for name in ("ProjectionExpression", "AttributesToGet")
+         if params.get(name) is not None),
+        None,
+    )
+    if select == "SPECIFIC_ATTRIBUTES":
+        if projection is None:
+            raise ValidationException(
+                f"{envelope}Must specify the AttributesToGet or ProjectionExpression when "
+                "choosing to get SPECIFIC_ATTRIBUTES"
+            )
+        return
+    if projection is not None:
+        target = "only the Count" if select == "COUNT" else select
+        raise ValidationException(
+            f"{envelope}Cannot specify the {projection} when choosing to get {target}"
+        )
+    if select == "ALL_PROJECTED_ATTRIBUTES" and params.get("IndexName") is None:
+        raise ValidationException(
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+        )
+
+
+# ------------------------------------------------------------------ parsed expressions
+
+
+class ReadExpressions:
+    """Parsed read expressions: key condition, filter and projection."""
+
+    __slots__ = (
+        "key_condition", "filter", "filter_label", "filter_paths", "project", "projection_paths",
+        "has_projection",
+    )
+
+    def __init__(self) -> None:
+        self.key_condition: KeyCondition | None = None
+        self.filter: Callable[[dict], bool] | None = None
+        self.filter_label = "Filter Expression"  # how key-attribute errors name the filter
+        self.filter_paths: list[tuple] = []
+        self.project: Callable[[dict], dict] | None = None
+        self.projection_paths: list[tuple] = []
+        self.has_projection = False
+
+    def set_filter(self, condition, label: str) -> None:
+        self.filter = condition.evaluate
+        self.filter_label = label
+        self.filter_paths = [
+            node.elements for node in checks.walk_condition(condition.tree)
+            if isinstance(node, ast.Path)
+        ]
+
+    def set_projection(self, projection) -> None:
+        self.project = projection.apply
+        self.projection_paths = list(projection.paths)
+        self.has_projection = True
+
+
+def parse_expressions(params: dict, expressions: ReadExpressions, *, query: bool) -> None:
+    """Names/values maps, then KeyConditionExpression, FilterExpression and
+    ProjectionExpression in that order, then names/values no expression used."""
+    names = expect_map(params, "ExpressionAttributeNames")
+    values = canonical_values(expect_map(params, "ExpressionAttributeValues"))
+    request = RequestExpressions(names, values)
+    if query:
+        expressions.key_condition = request.key_condition(
+            expect_str(params, "KeyConditionExpression")
+        )
+    condition = request.filter(expect_str(params, "FilterExpression"))
+    if condition is not None:
+        expressions.set_filter(condition, "Filter Expression")
+    projection = request.projection(expect_str(params, "ProjectionExpression"))
+    if projection is not None:
+        expressions.set_projection(projection)
+    request.finish()
 
 
 def for_get(params: dict) -> ReadExpressions:
@@ -172,9 +219,10 @@ def for_get(params: dict) -> ReadExpressions:
     names = expect_map(params, "ExpressionAttributeNames")
     request = RequestExpressions(names, None)
     parsed = ReadExpressions()
-    projection = _projection(params, request)
+    projection = request.projection(expect_str(params, "ProjectionExpression"))
+    if projection is None:
+        projection = attributes_to_get(params)
     if projection is not None:
-        parsed.project = projection.apply
-        parsed.has_projection = True
+        parsed.set_projection(projection)
     request.finish()
     return parsed

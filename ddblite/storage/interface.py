@@ -50,7 +50,7 @@ class Storage(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def sync(self) -> None:
+    def sync(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Flush to stable storage (no-op where there is nothing to flush)."""
 
 

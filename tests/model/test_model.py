@@ -105,8 +105,11 @@ class ItemsModel(RuleBasedStateMachine):
 
     @rule(pk=PKS, sk=SKS)
     def delete(self, pk, sk):
-        old = self.client.delete_item(TableName=TABLE, Key=self.key(pk, sk), ReturnValues="ALL_OLD")
-        assert canonical_item(old.get("Attributes")) == canonical_item(self.model.pop((pk, sk), None))
+        old = self.client.delete_item(
+            TableName=TABLE, Key=self.key(pk, sk), ReturnValues="ALL_OLD"
+        )
+        expected = self.model.pop((pk, sk), None)
+        assert canonical_item(old.get("Attributes")) == canonical_item(expected)
 
     @rule(writes=st.lists(st.tuples(PKS, SKS, st.one_of(st.none(), ATTRS)), max_size=6,
                           unique_by=lambda w: (w[0], w[1])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import boto3.dynamodb.conditions as boto3_conditions
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
@@ -158,6 +159,39 @@ def test_batch_writer_refuses_a_bad_value_when_added(table) -> None:
             batch.put_item(Item={"pk": "p", "sk": 1, "f": 0.5})
         batch.put_item(Item={"pk": "p", "sk": 2})
     assert "Item" in table.get_item(Key={"pk": "p", "sk": 2})
+
+
+@pytest.fixture
+def filled(table) -> Table:
+    with table.batch_writer() as batch:
+        for number in range(7):
+            batch.put_item(Item={"pk": "p", "sk": number, "n": number * 2, "tag": f"t{number % 2}"})
+        batch.put_item(Item={"pk": "other", "sk": 0, "n": 0})
+    return table
+
+
+@pytest.mark.parametrize("flavour", ["ddblite", "boto3"])
+def test_query_with_condition_objects(filled, flavour) -> None:
+    K, A = (Key, Attr) if flavour == "ddblite" else (boto3_conditions.Key, boto3_conditions.Attr)
+    response = filled.query(
+        KeyConditionExpression=K("pk").eq("p") & K("sk").between(1, 5),
+        FilterExpression=A("tag").eq("t1") & A("n").lt(10),
+        ScanIndexForward=False,
+    )
+    assert [item["sk"] for item in response["Items"]] == [3, 1]
+    assert (response["Count"], response["ScannedCount"]) == (2, 5)
+
+
+def test_scan_with_condition_objects(filled) -> None:
+    response = filled.scan(FilterExpression=Attr("n").is_in([0, 4]) & Attr("tag").exists())
+    assert sorted(item["sk"] for item in response["Items"]) == [0, 2]
+
+
+def test_query_all_and_scan_all_follow_pages(filled) -> None:
+    every = list(filled.query_all(KeyConditionExpression=Key("pk").eq("p"), Limit=2))
+    assert [item["sk"] for item in every] == list(range(7))
+    assert len(list(filled.scan_all(Limit=3))) == 8
+    assert list(filled.scan_all(FilterExpression=Attr("n").gt(100), Limit=3)) == []
 
 
 # ---------------------------------------------------------------- requests, via a recording fake

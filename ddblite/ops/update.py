@@ -1,0 +1,204 @@
+"""UpdateItem: edit one item in place (creating it when missing), conditionally.
+
+DynamoDB's order, each phase a function below:
+  1. JSON types of every member (SerializationException);
+  2. TableName constraints alone, then the other members' constraints together;
+  3. expression / non-expression parameter mixing;
+  4. the Key's AttributeValues, then AttributeUpdates (values and action rules),
+     then Expected, then ExpressionAttributeNames/Values, UpdateExpression,
+     ConditionExpression and unused names/values;
+  5. in one write transaction: the table, the key against its schema, updates of
+     key attributes, the condition on the old item, the update, the new item's size.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item, canonical_value, type_check_item
+from ddblite.attrvalue import type_check_value as _type_check_value
+from ddblite.dispatch import operation
+from ddblite.engine import items
+from ddblite.engine.capacity import consumed, write_units
+from ddblite.engine.keys import check_key
+from ddblite.errors import ValidationException
+from ddblite.expressions import Condition, Update, attribute_updates
+from ddblite.expressions.legacy import check_attribute_update
+from ddblite.native import item_size
+from ddblite.ops import conditions
+from ddblite.ops.common import find_table
+from ddblite.validate import (
+    RETURN_CONSUMED_CAPACITY,
+    RETURN_ITEM_COLLECTION_METRICS,
+    RETURN_VALUES,
+    Shape,
+    check_table_name_alone,
+    expect_map,
+    expect_str,
+)
+
+if TYPE_CHECKING:
+    from ddblite.database import Database
+
+ITEM_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
+ATTRIBUTE_ACTIONS = ("ADD", "PUT", "DELETE")
+EXPRESSIONS = ("UpdateExpression", "ConditionExpression")
+LEGACY = ("AttributeUpdates", "Expected")
+
+_RCC = frozenset(RETURN_CONSUMED_CAPACITY)
+_RICM = frozenset(RETURN_ITEM_COLLECTION_METRICS)
+_RV = frozenset(RETURN_VALUES)
+_ACTIONS = frozenset(ATTRIBUTE_ACTIONS)
+
+
+class _Request:
+    """The validated parts of one UpdateItem request."""
+
+    __slots__ = ("table_name", "key", "update", "condition", "return_values",
+                 "return_capacity", "return_on_failure")
+
+    def __init__(self) -> None:
+        self.table_name = ""
+        self.key: dict = {}
+        self.update: Update | None = None
+        self.condition: Condition | None = None
+        self.return_values: str | None = None
+        self.return_capacity: str | None = None
+        self.return_on_failure: str | None = None
+
+
+# ---------------------------------------------------------------- 1-2. shape
+
+
+def _expect_types(params: dict, request: _Request) -> None:
+    expect_str(params, "TableName")
+    key = expect_map(params, "Key")
+    if key is not None:
+        type_check_item(key)
+    updates = expect_map(params, "AttributeUpdates")
+    for spec in (updates or {}).values():
+        entry = expect_map({"v": spec}, "v")
+        if entry is not None:
+            expect_str(entry, "Action")
+            if entry.get("Value") is not None:
+                _type_check_value(entry["Value"])
+    expect_str(params, "UpdateExpression")
+    request.return_values = expect_str(params, "ReturnValues")
+    request.return_capacity = expect_str(params, "ReturnConsumedCapacity")
+    expect_str(params, "ReturnItemCollectionMetrics")
+    request.return_on_failure = conditions.expect_condition_types(params)
+
+
+def _check_constraints(params: dict) -> None:
+    name = params.get("TableName")
+    check_table_name_alone(name)
+    shape = Shape()
+    for value, member, allowed, names in (
+        (params.get("ReturnConsumedCapacity"), "returnConsumedCapacity", _RCC,
+         RETURN_CONSUMED_CAPACITY),
+        (params.get("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", _RICM,
+         RETURN_ITEM_COLLECTION_METRICS),
+        (params.get("ReturnValues"), "returnValues", _RV, RETURN_VALUES),
+    ):
+        if value is not None and value not in allowed:
+            shape.enum(value, member, names)
+    shape.not_null(params.get("Key"), "key")
+    conditions.add_condition_constraints(shape, params)
+    for attribute, spec in (params.get("AttributeUpdates") or {}).items():
+        action = (spec or {}).get("Action")
+        if action is not None and action not in _ACTIONS:
+            shape.enum(action, f"attributeUpdates.{attribute}.member.action", ATTRIBUTE_ACTIONS)
+    shape.done()
+
+
+# ---------------------------------------------------------------- 3-4. meaning
+
+
+def _legacy_update(raw: dict) -> Update:
+    """AttributeUpdates: each attribute's value, then its action's rules, in order."""
+    canonical: dict[str, dict] = {}
+    for name, spec in raw.items():
+        spec = spec or {}
+        value = spec.get("Value")
+        if value is not None:
+            value = canonical_value(value)
+        action = spec.get("Action") or "PUT"
+        check_attribute_update(action, value)
+        canonical[name] = {"Action": action, "Value": value}
+    return attribute_updates(canonical)
+
+
+def _parse(params: dict) -> _Request:
+    request = _Request()
+    _expect_types(params, request)
+    _check_constraints(params)
+    request.table_name = params["TableName"]
+    conditions.check_expression_params(params, EXPRESSIONS, LEGACY)
+    request.key = canonical_item(params["Key"])
+    legacy_updates = params.get("AttributeUpdates")
+    if legacy_updates is not None:
+        request.update = _legacy_update(legacy_updates)
+    if params.get("Expected") is not None:
+        request.condition = conditions.expected_condition(params)
+    if params.get("UpdateExpression") is not None or params.get("ConditionExpression") is not None:
+        exprs = conditions.request_expressions(params)
+        request.update = exprs.update(params.get("UpdateExpression"))
+        request.condition = conditions.write_condition(params, exprs)
+        exprs.finish()
+    return request
+
+
+# ---------------------------------------------------------------- 5. execute
+
+
+@operation("UpdateItem")
+def update_item(db: Database, params: dict, region: str) -> dict:
+    request = _parse(params)
+    update = request.update
+    condition = request.condition
+    key = request.key
+
+    def run(txn):
+        table = find_table(db, txn, region, request.table_name)
+        check_key(table, key)
+        if update is not None:
+            update.check_key_attributes(table.key_names)
+        storage_key = table.item_key(key)
+        old, old_size = items.get(txn, storage_key)
+        conditions.check(condition, old, request.return_on_failure)
+        base = old if old is not None else dict(key)
+        new = update.apply(base) if update is not None else base
+        size = item_size(new)
+        if size > MAX_ITEM_SIZE:
+            raise ValidationException(ITEM_TOO_LARGE)
+        items.put(txn, db.catalog, table, storage_key, new, size)
+        return table, old, old_size, new, size
+
+    table, old, old_size, new, size = db.storage.write(run)
+    response: dict[str, Any] = {}
+    attributes = _returned(request.return_values, update, old, new)
+    if attributes:
+        response["Attributes"] = attributes
+    if request.return_capacity is not None:
+        capacity = consumed(
+            request.return_capacity, table.name, write_units(max(size, old_size)), "write"
+        )
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
+    return response
+
+
+def _returned(return_values: str | None, update: Update | None, old: dict | None,
+              new: dict) -> dict | None:
+    """The Attributes member ReturnValues asks for; UPDATED_* keep only touched paths."""
+    if return_values is None or return_values == "NONE":
+        return None
+    if return_values == "ALL_NEW":
+        return new
+    if return_values == "ALL_OLD":
+        return old
+    if update is None:
+        return None
+    if return_values == "UPDATED_NEW":
+        return update.updated_new(new)
+    return update.updated_old(old) if old is not None else None
