@@ -3,7 +3,16 @@
 from ddblite.clock import Clock, ManualClock
 from ddblite.database import Database, connect
 from ddblite.errors import DynamoDBError
+from ddblite.mock import mock
 
 __version__ = "0.1.0"
 
-__all__ = ["Clock", "Database", "DynamoDBError", "ManualClock", "connect", "__version__"]
+__all__ = [
+    "Clock",
+    "Database",
+    "DynamoDBError",
+    "ManualClock",
+    "__version__",
+    "connect",
+    "mock",
+]

@@ -37,6 +37,13 @@ def _load_operations() -> None:
     from ddblite.ops import batch, items, misc, query, tables, tags  # noqa: F401
 
 
+def known_operations() -> frozenset[str]:
+    """Every operation name this build answers."""
+    if not HANDLERS:
+        _load_operations()
+    return frozenset(HANDLERS)
+
+
 def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
     if not HANDLERS:
         _load_operations()

@@ -54,9 +54,7 @@ def operation_of(target: str | None) -> str | None:
     if not target:
         return None
     prefix, _, operation = target.partition(".")
-    if not dispatch.HANDLERS:
-        dispatch._load_operations()
-    if operation not in dispatch.HANDLERS:
+    if operation not in dispatch.known_operations():
         return None
     if prefix == DYNAMODB_PREFIX and operation not in STREAMS_OPERATIONS:
         return operation

@@ -13,16 +13,10 @@ from urllib.parse import parse_qsl, quote
 
 from ddblite.clock import Clock
 from ddblite.errors import (
-    DynamoDBError,
+    IncompleteSignatureException,
     InvalidSignatureException,
     MissingAuthenticationTokenException,
     UnrecognizedClientException,
-)
-
-IncompleteSignatureException = type(
-    "IncompleteSignatureException",
-    (DynamoDBError,),
-    {"code": "IncompleteSignatureException", "type_prefix": "com.amazon.coral.service#"},
 )
 
 ALGORITHM = "AWS4-HMAC-SHA256"

@@ -16,6 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 import ddblite
+from ddblite.errors import ERRORS_BY_CODE
 from ddblite.mock import _ACTIVE as ACTIVE
 from ddblite.mock import Mock, mock
 from ddblite.pytest_plugin import ddblite_mock  # noqa: F401  (the fixture under test)
@@ -78,14 +79,14 @@ def test_resource_and_batch_writer():
 
 
 def test_conditions_are_serialized_by_boto3():
-    # Query arrives in a later change; what matters here is that boto3's condition
-    # objects reach ddblite as a wire request and an answer comes back.
+    # What matters here: boto3's condition objects become a wire request that
+    # ddblite answers (on a missing table, with a DynamoDB error).
     with mock():
         table = session().resource("dynamodb").Table("missing")
         with pytest.raises(ClientError) as excinfo:
             table.query(KeyConditionExpression=Key("pk").eq("x"))
-        code, _ = error_of(excinfo)
-        assert code in ("ResourceNotFoundException", "UnknownOperationException")
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error_of(excinfo)[0] in ERRORS_BY_CODE
 
 
 def test_list_tables_paginator():

@@ -141,6 +141,47 @@ class ItemsModel(RuleBasedStateMachine):
         )
         assert got == expected
 
+    @rule(pk=PKS, forward=st.booleans(), limit=st.one_of(st.none(), st.integers(1, 4)))
+    def query(self, pk, forward, limit):
+        expected = sorted(
+            (k for k in self.model if k[0] == pk), key=lambda k: Decimal(k[1]), reverse=not forward
+        )
+        got, start = [], None
+        while True:
+            params = dict(
+                TableName=TABLE,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": pk}},
+                ScanIndexForward=forward,
+                ConsistentRead=True,
+            )
+            if limit is not None:
+                params["Limit"] = limit
+            if start is not None:
+                params["ExclusiveStartKey"] = start
+            page = self.client.query(**params)
+            got.extend(page["Items"])
+            start = page.get("LastEvaluatedKey")
+            if start is None:
+                break
+        assert [(i["pk"]["S"], i["sk"]["N"]) for i in got] == expected
+        for item in got:
+            key = (item["pk"]["S"], item["sk"]["N"])
+            assert canonical_item(item) == canonical_item(self.model[key])
+
+    @rule(segments=st.integers(1, 3))
+    def scan(self, segments):
+        seen = []
+        for segment in range(segments):
+            params = dict(TableName=TABLE, Segment=segment, TotalSegments=segments)
+            while True:
+                page = self.client.scan(**params)
+                seen.extend((i["pk"]["S"], i["sk"]["N"]) for i in page["Items"])
+                if "LastEvaluatedKey" not in page:
+                    break
+                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        assert sorted(seen) == sorted(self.model)
+
     @invariant()
     def item_count_matches(self):
         if self.db is None:
