@@ -35,6 +35,7 @@ OPERATIONS = (
     "TagResource",
     "UntagResource",
     "UpdateContinuousBackups",
+    "UpdateItem",
     "UpdateTable",
 )
 

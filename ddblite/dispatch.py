@@ -32,20 +32,26 @@ def operation(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+_loaded = False
+
+
 def _load_operations() -> None:
-    # Importing the modules registers their handlers.
-    from ddblite.ops import batch, items, misc, query, tables, tags  # noqa: F401
+    # Importing the modules registers their handlers. A flag, not "HANDLERS is
+    # empty": importing one ops module on its own registers only its handlers.
+    global _loaded
+    _loaded = True
+    from ddblite.ops import batch, items, misc, query, tables, tags, update  # noqa: F401
 
 
 def known_operations() -> frozenset[str]:
     """Every operation name this build answers."""
-    if not HANDLERS:
+    if not _loaded:
         _load_operations()
     return frozenset(HANDLERS)
 
 
 def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
-    if not HANDLERS:
+    if not _loaded:
         _load_operations()
     handler = HANDLERS.get(name)
     if handler is None:

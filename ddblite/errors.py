@@ -137,7 +137,7 @@ def render_value(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "'[" + ", ".join(str(v) for v in value) + "]'"
     return f"'{value}'"
 
 

@@ -8,18 +8,24 @@ key becomes the LastEvaluatedKey.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ddblite.engine.items import record_size, unpack_record
+import msgpack
+
+from ddblite.engine.items import unpack_record
 from ddblite.storage import ReadTxn
 
 MAX_PAGE_BYTES = 1024 * 1024
+_SIZE_FROM = struct.Struct(">I").unpack_from  # a record starts with the item's 4-byte size
+_unpackb = msgpack.unpackb
 
 
 @dataclass
 class Page:
-    items: list[dict] = field(default_factory=list)  # read items that passed the filter
+    # Read items that passed the filter (None placeholders when not decoded).
+    items: list = field(default_factory=list)
     scanned: int = 0  # items read (ScannedCount)
     read_bytes: int = 0  # total size of the items read (for capacity)
     last: dict | None = None  # last item read when the page stopped early
@@ -35,8 +41,13 @@ def read_range(
     limit: int | None = None,
     keep: Callable[[dict], bool] | None = None,
     space: str = "items",
+    decode: bool = True,
 ) -> Page:
-    """Read items with lo <= key < hi, resuming after the storage key `after`."""
+    """Read items with lo <= key < hi, resuming after the storage key `after`.
+
+    With decode=False and no filter (Select COUNT) items are counted, not unpacked:
+    only the last one is, for its key.
+    """
     if after is not None:
         if reverse:
             hi = after if hi is None or after < hi else hi
@@ -47,18 +58,29 @@ def read_range(
     if hi is not None and lo >= hi:
         return page
     items = page.items
-    scanned = 0
+    append = items.append
+    size_of = _SIZE_FROM
+    unpack = _unpackb
+    remaining = limit if limit is not None else -1  # counts down to 0; -1 never reaches it
     read_bytes = 0
-    item = None
+    scanned = 0
+    raw = None
+    stopped = False
     for _, raw in txn.range(space, lo, hi, reverse):
-        item = unpack_record(raw)
         scanned += 1
-        read_bytes += record_size(raw)
-        if keep is None or keep(item):
-            items.append(item)
-        if (limit is not None and scanned >= limit) or read_bytes >= MAX_PAGE_BYTES:
-            page.last = item
+        read_bytes += size_of(raw)[0]
+        if decode or keep is not None:
+            item = unpack(memoryview(raw)[4:])
+            if keep is None or keep(item):
+                append(item)
+        else:
+            append(None)
+        remaining -= 1
+        if remaining == 0 or read_bytes >= MAX_PAGE_BYTES:
+            stopped = True
             break
+    if stopped:
+        page.last = unpack_record(raw)  # type: ignore[arg-type]
     page.scanned = scanned
     page.read_bytes = read_bytes
     return page

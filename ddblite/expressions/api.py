@@ -279,9 +279,13 @@ class Update:
         self.values = values
         self.names_used = frozenset(usage.names)
         self.values_used = frozenset(usage.values)
-        self.paths = [action.path.elements for action in tree.actions()]  # type: ignore[attr-defined]
-        self.attributes = tuple(dict.fromkeys(p[0] for p in self.paths))
-        self._touched = build_tree(self.paths)
+        # Derived from the (cached) tree only, so computed once per resolved expression.
+        shape = usage.update_shape
+        if shape is None:
+            paths = [action.path.elements for action in tree.actions()]  # type: ignore[attr-defined]
+            shape = (paths, tuple(dict.fromkeys(p[0] for p in paths)), build_tree(paths))
+            usage.update_shape = shape
+        self.paths, self.attributes, self._touched = shape
         # AttributeUpdates (legacy) words an ADD/DELETE type clash its own way.
         self.legacy = False
 

@@ -185,11 +185,13 @@ def static_projection(paths: list[ast.Path]) -> None:
 class Usage:
     """Which placeholders an expression used (for the unused-name/value check)."""
 
-    __slots__ = ("names", "values")
+    __slots__ = ("names", "values", "update_shape")
 
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.values: set[str] = set()
+        # An update's (paths, attributes, touched tree), cached with its resolution.
+        self.update_shape: tuple | None = None
 
 
 class Resolver:

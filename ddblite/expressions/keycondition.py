@@ -4,10 +4,18 @@
 for what a key condition may contain, and yields ``KeyCondition.conditions``:
 attribute name -> (legacy operator, [values]). ``key_range(...)`` checks those against
 the table or index key schema and returns the partition value and sort-key range.
+
+A Query on a GSI with multi-attribute keys may condition up to four partition and
+four sort attributes; the parser only allows more than two conditions inside
+``multi_attribute_keys()`` (the Query path enters it for index reads, whose key
+schema decides the rest: ddblite.ops.index_read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ddblite.errors import ValidationException
@@ -19,6 +27,19 @@ KIND = "KeyConditionExpression"
 _OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
+TOO_MANY_CONDITIONS = "Conditions can be of length 1 or 2 only"
+MAX_MULTI_ATTRIBUTE_CONDITIONS = 8  # 4 partition + 4 sort attributes
+_MULTI_ATTRIBUTE = ContextVar("ddblite_multi_attribute_keys", default=False)
+
+
+@contextmanager
+def multi_attribute_keys(allowed: bool = True) -> Iterator[None]:
+    """Let key conditions name up to eight attributes (an index read checks them)."""
+    token = _MULTI_ATTRIBUTE.set(allowed)
+    try:
+        yield
+    finally:
+        _MULTI_ATTRIBUTE.reset(token)
 
 
 @dataclass
@@ -83,8 +104,9 @@ def parse_key_condition(text: str, names: dict[str, str] | None = None,
     tree, usage = resolve_condition(KIND, text, names, _value_types(values))
     conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
     _collect(tree, conditions, values)
-    if len(conditions) > 2:
-        raise ValidationException("Conditions can be of length 1 or 2 only")
+    limit = MAX_MULTI_ATTRIBUTE_CONDITIONS if _MULTI_ATTRIBUTE.get() else 2
+    if len(conditions) > limit:
+        raise ValidationException(TOO_MANY_CONDITIONS)
     for op, operands in conditions.values():
         if op == "BETWEEN":
             check_between_bounds(KIND, operands[0], operands[1])

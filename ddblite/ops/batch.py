@@ -16,6 +16,7 @@ from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_units
 from ddblite.engine.keys import check_item_key, check_key
 from ddblite.errors import SerializationException, ValidationException, validation_errors
+from ddblite.ops import read_expressions
 from ddblite.ops.common import find_table
 from ddblite.ops.items import checked_item
 from ddblite.validate import (
@@ -143,13 +144,10 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
         raise validation_errors(shape.problems)
 
     requests: list[tuple[str, dict, list[dict]]] = []
+    projections = []
     count = 0
     for name, spec, keys in specs:
-        for unsupported in ("ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames"):
-            if spec.get(unsupported) is not None:
-                raise ValidationException(
-                    f"{unsupported} is not supported by this version of ddblite"
-                )
+        projections.append(read_expressions.for_get(spec).project)
         canonical = []
         seen: set[tuple] = set()
         for raw_key in keys:
@@ -176,7 +174,7 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
         capacities = []
         total = 0
         full = False
-        for table, (name, spec, keys) in zip(tables, requests):
+        for table, (name, spec, keys), project in zip(tables, requests, projections):
             consistent = bool(spec.get("ConsistentRead"))
             found: list[dict] = []
             units = 0.0
@@ -190,7 +188,7 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
                     break
                 units += read_units(size, consistent)
                 if item is not None:
-                    found.append(item)
+                    found.append(item if project is None else project(item))
                     total += size
             responses[name] = found
             if units:

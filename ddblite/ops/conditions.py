@@ -111,27 +111,38 @@ def check_expression_params(params: dict, expressions: tuple[str, ...] = WRITE_E
 
     `expressions` and `legacy` are the request's members of each kind, in the order
     DynamoDB lists them (UpdateItem: UpdateExpression, ConditionExpression /
-    AttributeUpdates, Expected).
+    AttributeUpdates, Expected; Query: ProjectionExpression, FilterExpression,
+    KeyConditionExpression / AttributesToGet, QueryFilter, ConditionalOperator,
+    KeyConditions). Reads and writes share this one rule set.
     """
     used = [name for name in expressions if params.get(name) is not None]
     if used:
-        mixed = [name for name in legacy if params.get(name) is not None]
+        others = legacy
+        # KeyConditions may go with expressions as long as none is a key condition.
+        if params.get("KeyConditions") is not None and params.get("KeyConditionExpression") is None:
+            others = tuple(name for name in legacy if name != "KeyConditions")
+        mixed = [name for name in others if params.get(name) is not None]
         if mixed:
             raise ValidationException(
                 "Can not use both expression and non-expression parameters in the same request: "
                 f"Non-expression parameters: {{{', '.join(mixed)}}} "
                 f"Expression parameters: {{{', '.join(used)}}}"
             )
-        return
-    if params.get("ExpressionAttributeNames") is not None:
+    elif params.get("ExpressionAttributeNames") is not None:
         raise ValidationException(
             "ExpressionAttributeNames can only be specified when using expressions"
         )
-    if params.get("ExpressionAttributeValues") is not None:
-        verb = "are" if len(expressions) > 1 else "is"
+    # A projection takes no values: only the other expressions can use them.
+    value_expressions = [name for name in expressions if name != "ProjectionExpression"]
+    if (
+        value_expressions
+        and params.get("ExpressionAttributeValues") is not None
+        and all(params.get(name) is None for name in value_expressions)
+    ):
+        verb = "are" if len(value_expressions) > 1 else "is"
         raise ValidationException(
             "ExpressionAttributeValues can only be specified when using expressions: "
-            f"{' and '.join(expressions)} {verb} null"
+            f"{' and '.join(value_expressions)} {verb} null"
         )
 
 

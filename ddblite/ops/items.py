@@ -25,7 +25,7 @@ from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_units
 from ddblite.engine.keys import check_item_key, check_key
 from ddblite.errors import ValidationException
-from ddblite.native import item_size
+from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
@@ -86,23 +86,6 @@ def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tupl
         shape.enum(value, member, names)
 
 
-def _unsupported(params: dict, *names: str) -> None:
-    # Conditions and expressions arrive with the expression engine; until then
-    # refuse them loudly rather than ignore a condition the caller relies on.
-    for name in names:
-        if params.get(name) is not None:
-            raise ValidationException(f"{name} is not supported by this version of ddblite")
-
-
-_EXPRESSION_PARAMS = (
-    "ConditionExpression",
-    "Expected",
-    "ConditionalOperator",
-    "ExpressionAttributeNames",
-    "ExpressionAttributeValues",
-)
-
-
 @operation("PutItem")
 def put_item(db: Database, params: dict, region: str) -> dict:
     name = checked_table_name(params)
@@ -110,23 +93,28 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     rv = expect_str(params, "ReturnValues")
     ricm = expect_str(params, "ReturnItemCollectionMetrics")
+    on_failure = conditions.expect_condition_types(params)
     shape = Shape()
     _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
     shape.not_null(raw_item, "item")
     _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
     _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
+    conditions.add_condition_constraints(shape, params)
     check_members(shape, raw_item)
-    _unsupported(params, *_EXPRESSION_PARAMS)
-    stored = canonical_item(raw_item)
+    conditions.check_expression_params(params)
+    stored, size = canonical_item_and_size(raw_item)
+    condition = conditions.parse_condition(params)
     only_all_old_or_none(rv)
-    size = item_size(stored)
     if size > MAX_ITEM_SIZE:
         raise ValidationException(ITEM_TOO_LARGE)
 
     def run(txn):
         table = find_table(db, txn, region, name)
         check_item_key(table, stored)
-        old, old_size = items.put(txn, db.catalog, table, table.item_key(stored), stored, size)
+        key = table.item_key(stored)
+        if condition is not None:
+            conditions.check(condition, items.get(txn, key)[0], on_failure)
+        old, old_size = items.put(txn, db.catalog, table, key, stored, size)
         return table, old, old_size
 
     table, old, old_size = db.storage.write(run)
@@ -150,8 +138,8 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
     shape.not_null(raw_key, "key")
     check_members(shape, raw_key)
-    _unsupported(params, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames")
     key = canonical_item(raw_key)
+    project = read_expressions.for_get(params).project
 
     def run(txn):
         table = find_table(db, txn, region, name)
@@ -162,7 +150,7 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     table, item, size = db.storage.read(run)
     response: dict[str, Any] = {}
     if item is not None:
-        response["Item"] = item
+        response["Item"] = item if project is None else project(item)
     if rcc is not None:
         capacity = consumed(rcc, table.name, read_units(size, bool(consistent)), "read")
         if capacity is not None:
@@ -177,20 +165,26 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     rv = expect_str(params, "ReturnValues")
     ricm = expect_str(params, "ReturnItemCollectionMetrics")
+    on_failure = conditions.expect_condition_types(params)
     shape = Shape()
     _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
     _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
     _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
     shape.not_null(raw_key, "key")
+    conditions.add_condition_constraints(shape, params)
     check_members(shape, raw_key)
-    _unsupported(params, *_EXPRESSION_PARAMS)
+    conditions.check_expression_params(params)
     key = canonical_item(raw_key)
+    condition = conditions.parse_condition(params)
     only_all_old_or_none(rv)
 
     def run(txn):
         table = find_table(db, txn, region, name)
         check_key(table, key)
-        old, old_size = items.delete(txn, db.catalog, table, table.item_key(key))
+        storage_key = table.item_key(key)
+        if condition is not None:
+            conditions.check(condition, items.get(txn, storage_key)[0], on_failure)
+        old, old_size = items.delete(txn, db.catalog, table, storage_key)
         return table, old, old_size
 
     table, old, old_size = db.storage.write(run)

@@ -100,12 +100,12 @@ class _Request:
         self.start = expect_map(params, "ExclusiveStartKey")
         if self.start is not None:
             type_check_item(self.start)
-        self.name = _table_name(params)
-        self.index = params.get("IndexName")
         self.limit = expect_int(params, "Limit")
-        self.select = params.get("Select")
         self.consistent = bool(expect_bool(params, "ConsistentRead"))
+        self.index = params.get("IndexName")
+        self.select = params.get("Select")
         self.rcc = params.get("ReturnConsumedCapacity")
+        self.name = _table_name(params)
 
 
 def _table_name(params: dict) -> str:
@@ -378,7 +378,7 @@ def query(db: Database, params: dict, region: str) -> dict:
         lo, hi = _sort_bounds(table, partition, sort)
         page = read_range(
             txn, lo, hi, reverse=forward is False, after=after, limit=request.limit,
-            keep=exprs.filter,
+            keep=exprs.filter, decode=request.select != "COUNT",
         )
         return table, page
 
@@ -457,7 +457,10 @@ def scan(db: Database, params: dict, region: str) -> dict:
                     f"Segment: {segment}"
                 )
         _check_key_paths(table, exprs, query=False)
-        page = read_range(txn, lo, hi, after=after, limit=request.limit, keep=exprs.filter)
+        page = read_range(
+            txn, lo, hi, after=after, limit=request.limit, keep=exprs.filter,
+            decode=request.select != "COUNT",
+        )
         return table, page
 
     table, page = db.storage.read(run)

@@ -18,7 +18,10 @@ from ddblite.attrvalue import canonical_value
 from ddblite.errors import ValidationException
 from ddblite.expressions import RequestExpressions, ast, checks, legacy
 from ddblite.expressions.keycondition import KeyCondition
+from ddblite.ops.conditions import check_expression_params, request_expressions
 from ddblite.validate import Shape, expect_list, expect_map, expect_str
+
+__all__ = ["ReadExpressions", "check_expression_params", "for_get", "parse_expressions"]
 
 COMPARISON_OPERATORS = (
     "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
@@ -26,46 +29,6 @@ COMPARISON_OPERATORS = (
 )
 CONDITIONAL_OPERATORS = ("OR", "AND")
 SELECT_VALUES = ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
-
-
-def check_expression_params(
-    params: dict, expressions: tuple[str, ...], legacy_names: tuple[str, ...]
-) -> None:
-    """DynamoDB's rules on mixing expression and legacy (non-expression) parameters."""
-    used = [name for name in expressions if params.get(name) is not None]
-    if used:
-        others = list(legacy_names)
-        # KeyConditions alone may go with expressions that are not a key condition.
-        if params.get("KeyConditions") is not None and params.get("KeyConditionExpression") is None:
-            others = [name for name in others if name != "KeyConditions"]
-        mixed = [name for name in others if params.get(name) is not None]
-        if mixed:
-            raise ValidationException(
-                "Can not use both expression and non-expression parameters in the same request: "
-                f"Non-expression parameters: {{{', '.join(mixed)}}} "
-                f"Expression parameters: {{{', '.join(used)}}}"
-            )
-    if params.get("ExpressionAttributeNames") is not None and not used:
-        raise ValidationException(
-            "ExpressionAttributeNames can only be specified when using expressions"
-        )
-    value_exprs = [name for name in expressions if name != "ProjectionExpression"]
-    if (
-        value_exprs
-        and params.get("ExpressionAttributeValues") is not None
-        and all(params.get(name) is None for name in value_exprs)
-    ):
-        verb = "are" if len(value_exprs) > 1 else "is"
-        raise ValidationException(
-            "ExpressionAttributeValues can only be specified when using expressions: "
-            f"{' and '.join(value_exprs)} {verb} null"
-        )
-
-
-def canonical_values(values: dict | None) -> dict | None:
-    if values is None:
-        return None
-    return {name: canonical_value(value) for name, value in values.items()}
 
 
 # ------------------------------------------------------------------ request shape
@@ -197,9 +160,7 @@ class ReadExpressions:
 def parse_expressions(params: dict, expressions: ReadExpressions, *, query: bool) -> None:
     """Names/values maps, then KeyConditionExpression, FilterExpression and
     ProjectionExpression in that order, then names/values no expression used."""
-    names = expect_map(params, "ExpressionAttributeNames")
-    values = canonical_values(expect_map(params, "ExpressionAttributeValues"))
-    request = RequestExpressions(names, values)
+    request = request_expressions(params)
     if query:
         expressions.key_condition = request.key_condition(
             expect_str(params, "KeyConditionExpression")

@@ -70,8 +70,7 @@ class _LmdbTxn(WriteTxn):
         raw_start = start if len(start) <= _MAX_DIRECT else _bucket_key(start)
         for key, value in self._raw_range(space, raw_start, end, reverse):
             if len(key) <= _MAX_DIRECT:
-                if key >= start:
-                    yield key, value
+                yield key, value  # short keys: the common case, straight through
                 continue
             members = msgpack.unpackb(value)
             if reverse:

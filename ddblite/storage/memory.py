@@ -6,6 +6,7 @@ an undo log so an exception rolls every change back.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -16,6 +17,7 @@ from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
 
 T = TypeVar("T")
 _MISSING = object()
+_CHUNK = 256
 
 
 class _MemoryTxn(WriteTxn):
@@ -33,12 +35,22 @@ class _MemoryTxn(WriteTxn):
         self, space: str, start: bytes, end: bytes | None, reverse: bool = False
     ) -> Iterator[tuple[bytes, bytes]]:
         data = self._spaces[space]
-        # Snapshot the key list so callers may write while iterating.
-        keys = list(data.irange(start, end, inclusive=(True, False), reverse=reverse))
-        for key in keys:
-            value = data.get(key)
-            if value is not None:
-                yield key, value
+        # Walk in chunks, re-seeking after each one, so callers may write to the
+        # space between steps and a long scan never copies the whole key list.
+        low, high, low_inclusive = start, end, True
+        while True:
+            keys = data.irange(low, high, inclusive=(low_inclusive, False), reverse=reverse)
+            chunk = list(itertools.islice(keys, _CHUNK))
+            for key in chunk:
+                value = data.get(key)
+                if value is not None:
+                    yield key, value
+            if len(chunk) < _CHUNK:
+                return
+            if reverse:
+                high = chunk[-1]  # the upper bound is exclusive already
+            else:
+                low, low_inclusive = chunk[-1], False
 
     def put(self, space: str, key: bytes, value: bytes) -> None:
         if not self._writable:

@@ -148,3 +148,13 @@ def test_response_over_16_mb_leaves_unprocessed_keys(client):
     assert returned | left == set(names) and not returned & left
     item_size = 2 + 3 + 1 + len(big)
     assert len(returned) == (16 * 1024 * 1024) // item_size == 40
+
+
+def test_projection_per_table(client):
+    create_table(client)
+    client.put_item(TableName="things", Item={"pk": {"S": "p"}, "a": {"S": "1"}, "b": {"S": "2"}})
+    got = client.batch_get_item(
+        RequestItems={"things": {"Keys": [{"pk": {"S": "p"}}], "ProjectionExpression": "#b",
+                                 "ExpressionAttributeNames": {"#b": "b"}}}
+    )
+    assert got["Responses"] == {"things": [{"b": {"S": "2"}}]}

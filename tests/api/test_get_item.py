@@ -102,3 +102,50 @@ def test_composite_keys_address_distinct_items(client):
         client.put_item(TableName="things", Item={"pk": {"S": "a"}, "sk": {"N": sk}})
     got = client.get_item(TableName="things", Key={"pk": {"S": "a"}, "sk": {"N": "1E1"}})
     assert got["Item"] == {"pk": {"S": "a"}, "sk": {"N": "10"}}
+
+
+def test_projection_expression_selects_nested_paths(client):
+    create_table(client)
+    item = {"pk": {"S": "p"}, "m": {"M": {"a": {"N": "1"}, "b": {"N": "2"}}}, "l": {"L": [
+        {"S": "x"}, {"S": "y"}]}, "other": {"S": "o"}}
+    client.put_item(TableName="things", Item=item)
+    got = client.get_item(
+        TableName="things", Key={"pk": {"S": "p"}}, ProjectionExpression="#m.b, l[1]",
+        ExpressionAttributeNames={"#m": "m"},
+    )
+    assert got["Item"] == {"m": {"M": {"b": {"N": "2"}}}, "l": {"L": [{"S": "y"}]}}
+
+
+def test_attributes_to_get_selects_top_level_attributes(client):
+    create_table(client)
+    client.put_item(TableName="things", Item={"pk": {"S": "p"}, "a": {"S": "1"}, "b": {"S": "2"}})
+    got = client.get_item(TableName="things", Key={"pk": {"S": "p"}}, AttributesToGet=["b"])
+    assert got["Item"] == {"b": {"S": "2"}}
+
+
+def test_projection_and_attributes_to_get_together_rejected(client):
+    create_table(client)
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.get_item(
+            TableName="things", Key={"pk": {"S": "p"}}, ProjectionExpression="a",
+            AttributesToGet=["a"],
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}",
+    )
+
+
+def test_unused_expression_attribute_name_rejected(client):
+    create_table(client)
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.get_item(
+            TableName="things", Key={"pk": {"S": "p"}}, ProjectionExpression="a",
+            ExpressionAttributeNames={"#unused": "x"},
+        )
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#unused}",
+    )

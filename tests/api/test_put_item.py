@@ -202,10 +202,36 @@ def test_table_arn_is_accepted_as_table_name(client):
     assert client.get_item(TableName="things", Key=ITEM)["Item"] == ITEM
 
 
-def test_condition_parameters_are_refused_until_supported(client):
+def test_conditional_put_succeeds_and_fails(client):
     create_table(client)
-    with pytest.raises(client.exceptions.ClientError) as excinfo:
+    client.put_item(TableName="things", Item=ITEM, ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException) as excinfo:
         client.put_item(
             TableName="things", Item=ITEM, ConditionExpression="attribute_not_exists(pk)"
         )
-    assert error_of(excinfo)[0] == "ValidationException"
+    assert error_of(excinfo) == (
+        "ConditionalCheckFailedException", "The conditional request failed"
+    )
+
+
+def test_failed_condition_returns_old_item_when_asked(client):
+    create_table(client)
+    old = dict(ITEM, n={"N": "1"})
+    client.put_item(TableName="things", Item=old)
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException) as excinfo:
+        client.put_item(
+            TableName="things",
+            Item=dict(ITEM, n={"N": "2"}),
+            ConditionExpression="n = :two",
+            ExpressionAttributeValues={":two": {"N": "2"}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert excinfo.value.response["Item"] == old
+    assert client.get_item(TableName="things", Key=ITEM)["Item"] == old
+
+
+def test_legacy_expected_condition(client):
+    create_table(client)
+    client.put_item(TableName="things", Item=ITEM, Expected={"pk": {"Exists": False}})
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+        client.put_item(TableName="things", Item=ITEM, Expected={"pk": {"Exists": False}})

@@ -80,3 +80,16 @@ def test_attribute_updates():
     assert message_of(attribute_updates, {"a": {"Action": "DELETE", "Value": N("1")}}) == (
         P + "DELETE action with value is not supported for the type N"
     )
+
+
+@pytest.mark.parametrize("updates", [
+    {"n": {"Action": "ADD", "Value": {"SS": ["a"]}}},
+    {"ss": {"Action": "ADD", "Value": N("1")}},
+    {"ss": {"Action": "DELETE", "Value": {"NS": ["1"]}}},
+    {"n": {"Action": "DELETE", "Value": {"NS": ["1"]}}},
+])
+def test_attribute_updates_type_clash_has_its_own_wording(updates):
+    update = attribute_updates(updates)
+    assert message_of(update.apply, {"n": N("1"), "ss": {"SS": ["a"]}}) == (
+        "Type mismatch for attribute to update"
+    )

@@ -213,3 +213,16 @@ def test_number_limits_after_arithmetic():
     assert message_of(run, "SET a = a + :b", {":b": N("0.1")}, item={"a": N("9" * 38)}) == (
         "Attempting to store more than 38 significant digits in a Number"
     )
+
+
+def test_list_index_actions_apply_in_index_order():
+    # SET c[4] and c[2] both past the end: the lower index lands first.
+    new = run("SET c[4] = :d, c[2] = :b, c[1] = :a ADD c[8] :s, c[6] :n",
+              {":a": S("a"), ":b": S("b"), ":d": S("d"), ":s": {"SS": ["x"]}, ":n": N("6")},
+              item={"c": {"L": [N("0"), N("1")]}})
+    assert new["c"]["L"] == [N("0"), S("a"), S("b"), S("d"), N("6"), {"SS": ["x"]}]
+
+
+def test_remove_of_several_list_elements_uses_the_original_indexes():
+    new = run("REMOVE letters[0], letters[2]")
+    assert new["letters"] == {"L": [N("2")]}

@@ -157,3 +157,28 @@ def test_long_keys_behave_like_short_ones(tmp_path_factory, keys, start, end, re
         assert backward == expected[::-1]
     finally:
         store.close()
+
+
+def test_long_ranges_cross_chunk_boundaries(storage):
+    keys = [i.to_bytes(2, "big") for i in range(700)]
+    _fill(storage, keys)
+    lo, hi = keys[10], keys[650]
+    forward = storage.read(lambda t: [k for k, _ in t.range("items", lo, hi)])
+    backward = storage.read(lambda t: [k for k, _ in t.range("items", lo, hi, reverse=True)])
+    assert forward == keys[10:650]
+    assert backward == keys[10:650][::-1]
+
+
+def test_writes_between_range_steps_are_allowed(storage):
+    keys = [i.to_bytes(2, "big") for i in range(600)]
+    _fill(storage, keys)
+
+    def delete_while_walking(txn):
+        seen = []
+        for key, _ in txn.range("items", b"", None):
+            seen.append(key)
+            txn.delete("items", key)
+        return seen
+
+    assert storage.write(delete_while_walking) == keys
+    assert storage.read(lambda t: list(t.range("items", b"", None))) == []
