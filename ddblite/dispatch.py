@@ -7,6 +7,7 @@ low-level shape; it raises ddblite.errors.DynamoDBError subclasses.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,21 +34,28 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 _loaded = False
+_load_lock = threading.Lock()
 
 
 def _load_operations() -> None:
     # Importing the modules registers their handlers. A flag, not "HANDLERS is
     # empty": importing one ops module on its own registers only its handlers.
+    # The flag is set only once every module is in, and under a lock, because
+    # a server's first requests arrive on several threads at once.
     global _loaded
-    _loaded = True
-    from ddblite.ops import batch, items, misc, query, tables, tags, update  # noqa: F401
+    with _load_lock:
+        if _loaded:
+            return
+        from ddblite.ops import batch, items, misc, query, tables, tags, update  # noqa: F401
+
+        _loaded = True
 
 
-def known_operations() -> frozenset[str]:
-    """Every operation name this build answers."""
+def known_operations() -> dict[str, Handler]:
+    """Every operation this build answers (name -> handler; read it, don't change it)."""
     if not _loaded:
         _load_operations()
-    return frozenset(HANDLERS)
+    return HANDLERS
 
 
 def dispatch(db: Database, name: str, params: Any, region: str) -> dict:

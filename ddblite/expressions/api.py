@@ -35,14 +35,20 @@ class LRUCache:
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        # Counters, so tests and benchmarks can show a repeated expression is not re-parsed.
+        self.hits = 0
+        self.misses = 0
 
     def get_or_build(self, key: Hashable, build: Callable[[], Any]) -> Any:
         data = self._data
         try:
             data.move_to_end(key)
-            return data[key]
+            value = data[key]
+            self.hits += 1
+            return value
         except KeyError:
             pass
+        self.misses += 1
         value = build()
         data[key] = value
         if len(data) > self.size:
@@ -63,6 +69,11 @@ _resolved = LRUCache()
 def clear_caches() -> None:
     _parsed.clear()
     _resolved.clear()
+
+
+def cache_stats() -> dict[str, tuple[int, int]]:
+    """(hits, misses) of the parse and resolve caches."""
+    return {"parse": (_parsed.hits, _parsed.misses), "resolve": (_resolved.hits, _resolved.misses)}
 
 
 def check_text(kind: str, text: str) -> None:

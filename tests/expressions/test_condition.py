@@ -227,3 +227,20 @@ def test_usage_is_reported():
     cond = parse_condition("#a = :v", {"#a": "a", "#b": "b"}, {":v": N("1"), ":w": N("2")})
     assert cond.names_used == {"#a"}
     assert cond.values_used == {":v"}
+
+
+def test_repeated_expression_is_not_parsed_again():
+    from ddblite.expressions import api
+
+    api.clear_caches()
+    text = "attribute_exists(#p) AND #c < :limit"
+    names = {"#p": "pk", "#c": "count"}
+    api.parse_condition(text, names, {":limit": {"N": "5"}})
+    _, parse_misses = api.cache_stats()["parse"]
+    _, resolve_misses = api.cache_stats()["resolve"]
+    for limit in range(20):
+        condition = api.parse_condition(text, names, {":limit": {"N": str(limit)}})
+        assert condition.evaluate({"pk": {"S": "a"}, "count": {"N": "3"}}) == (3 < limit)
+    assert api.cache_stats()["parse"][1] == parse_misses
+    assert api.cache_stats()["resolve"][1] == resolve_misses
+    assert api.cache_stats()["resolve"][0] >= 20
