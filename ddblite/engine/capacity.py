@@ -6,7 +6,12 @@ unit per 1 KB (rounded up, at least one) of the larger of the old and the new
 item. Transactions cost double.
 
 Shape: plain operations report the aggregate only — {"TableName", "CapacityUnits"},
-plus {"Table": {"CapacityUnits"}} (and per-index maps) under INDEXES. Real
+plus {"Table": {"CapacityUnits"}} (and per-index maps) under INDEXES. Secondary
+indexes: a write costs each index it changes its own write units (see
+engine.indexes.update_entries), reported under GlobalSecondaryIndexes /
+LocalSecondaryIndexes by index name and added to the total; a read of an index is
+charged to that index, with "Table" holding only what an LSI read fetched from the
+table (0.0 otherwise). Real
 DynamoDB adds the ReadCapacityUnits / WriteCapacityUnits split only for
 transactional operations; `split=True` asks for it.
 """
@@ -75,3 +80,31 @@ def _capacity(units: float, field: str | None) -> dict[str, float]:
     if field is not None:
         capacity[field] = float(units)
     return capacity
+
+
+def write_consumed(
+    mode: str | None, table_name: str, table_units: float, index_writes=(), *,
+    split: bool = False,
+) -> dict[str, Any] | None:
+    """ConsumedCapacity of a write: the table's units plus each index write
+    (engine.indexes.IndexWrite objects) under its index."""
+    if mode != "TOTAL" and mode != "INDEXES":
+        return None
+    global_units: dict[str, float] = {}
+    local_units: dict[str, float] = {}
+    for write in index_writes:
+        target = global_units if write.index.is_global else local_units
+        target[write.index.name] = target.get(write.index.name, 0.0) + write.units
+    return consumed(mode, table_name, table_units, "write", split=split,
+                    global_indexes=global_units, local_indexes=local_units)
+
+
+def index_read_consumed(
+    mode: str | None, table_name: str, index_name: str, is_global: bool, index_units: float,
+    table_units: float = 0.0,
+) -> dict[str, Any] | None:
+    """ConsumedCapacity of a Query/Scan on an index; table_units are an LSI's fetches."""
+    units = {index_name: index_units}
+    if is_global:
+        return consumed(mode, table_name, table_units, "read", global_indexes=units)
+    return consumed(mode, table_name, table_units, "read", local_indexes=units)

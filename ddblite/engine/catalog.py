@@ -18,6 +18,7 @@ from typing import Any
 
 import msgpack
 
+from ddblite.engine.indexes import IndexInfo, index_infos, key_checks
 from ddblite.native import encode_key, encode_partition_prefix
 from ddblite.storage import ReadTxn, WriteTxn
 
@@ -50,6 +51,10 @@ class TableInfo:
         "sk_type",
         "key_names",
         "stats_key",
+        "indexes",
+        "indexes_by_name",
+        "has_lsi",
+        "index_checks",
     )
 
     def __init__(self, record: dict[str, Any]) -> None:
@@ -72,6 +77,15 @@ class TableInfo:
         if self.sk_name is not None:
             self.sk_type = types[self.sk_name]
         self.key_names = (self.pk_name,) if self.sk_name is None else (self.pk_name, self.sk_name)
+        # Secondary indexes with storage (a numbered spec); writes keep each one exact.
+        self.indexes: list[IndexInfo] = index_infos(record, types, self.prefix, self.key_names)
+        self.indexes_by_name = {index.name: index for index in self.indexes}
+        self.has_lsi = any(not index.is_global for index in self.indexes)
+        self.index_checks = key_checks(self.indexes, self.key_names)
+
+    def index(self, name: str) -> IndexInfo | None:
+        """The secondary index called `name`, or None."""
+        return self.indexes_by_name.get(name)
 
     def item_key(self, item: dict) -> bytes:
         """Storage key of an item whose key attributes were already checked."""

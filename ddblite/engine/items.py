@@ -3,21 +3,28 @@
 A record is a 4-byte big-endian item size followed by the msgpack of the item
 in its low-level shape. Keeping the size beside the item lets capacity, table
 statistics and the 1 MB page limit work without re-measuring stored items.
+
+put/delete keep the table's secondary indexes and (for tables with LSIs) its
+item-collection sizes exact in the same write transaction.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
-from ddblite.engine.catalog import Catalog, TableInfo
+from ddblite.engine import indexes
 from ddblite.storage import ReadTxn, WriteTxn
+
+if TYPE_CHECKING:
+    from ddblite.engine.catalog import Catalog, TableInfo
 
 _SIZE = struct.Struct(">I")
 _packb = msgpack.packb
 _unpackb = msgpack.unpackb
+_NO_WRITES: list = []
 
 
 def pack_record(item: dict, size: int) -> bytes:
@@ -32,6 +39,22 @@ def unpack_record(raw: bytes) -> dict[str, Any]:
     return _unpackb(memoryview(raw)[4:])
 
 
+class WriteResult(tuple):
+    """(old item or None, old size) — it unpacks as that pair — plus what the write did
+    to the table's secondary indexes (`index_writes`, for capacity) and, on tables with
+    LSIs, the item collection's new size in bytes (`collection_size`, else None)."""
+
+    def __new__(cls, old: dict | None, old_size: int, index_writes: list,
+                collection_size: int | None) -> WriteResult:
+        result = tuple.__new__(cls, (old, old_size))
+        result.index_writes = index_writes
+        result.collection_size = collection_size
+        return result
+
+    index_writes: list[indexes.IndexWrite]
+    collection_size: int | None
+
+
 def get(txn: ReadTxn, key: bytes) -> tuple[dict[str, Any] | None, int]:
     raw = txn.get("items", key)
     if raw is None:
@@ -41,26 +64,50 @@ def get(txn: ReadTxn, key: bytes) -> tuple[dict[str, Any] | None, int]:
 
 def put(
     txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes, item: dict, size: int
-) -> tuple[dict[str, Any] | None, int]:
-    """Store an item; returns the item it replaced (or None) and that item's size."""
+) -> WriteResult:
+    """Store an item; returns the item it replaced (or None) and that item's size.
+
+    Index key attributes are checked first (DynamoDB's type-mismatch and empty-value
+    messages), so a refused item changes nothing.
+    """
+    if table.index_checks:
+        indexes.check_item(table.index_checks, item)
     old_raw = txn.get("items", key)
-    txn.put("items", key, pack_record(item, size))
+    record = pack_record(item, size)
+    txn.put("items", key, record)
     if old_raw is None:
         catalog.add_stats(txn, table, 1, size)
-        return None, 0
-    old_size = record_size(old_raw)
-    catalog.add_stats(txn, table, 0, size - old_size)
-    return unpack_record(old_raw), old_size
+        old, old_size = None, 0
+    else:
+        old_size = record_size(old_raw)
+        catalog.add_stats(txn, table, 0, size - old_size)
+        old = unpack_record(old_raw)
+    return _upkeep(txn, table, key, old, old_size, item, size, record)
 
 
 def delete(
     txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes
-) -> tuple[dict[str, Any] | None, int]:
+) -> WriteResult:
     """Remove an item; returns it (or None) and its size."""
     old_raw = txn.get("items", key)
     if old_raw is None:
-        return None, 0
+        return WriteResult(None, 0, _NO_WRITES, None)
     txn.delete("items", key)
     old_size = record_size(old_raw)
     catalog.add_stats(txn, table, -1, -old_size)
-    return unpack_record(old_raw), old_size
+    return _upkeep(txn, table, key, unpack_record(old_raw), old_size, None, 0)
+
+
+def _upkeep(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, old_size: int,
+            new: dict | None, size: int, record: bytes | None = None) -> WriteResult:
+    """Index entries and item-collection size after an item moved from old to new."""
+    if not table.indexes:
+        return WriteResult(old, old_size, _NO_WRITES, None)
+    writes = indexes.update_entries(txn, table.indexes, key, old, new, (old_size, size), record)
+    collection = None
+    if table.has_lsi:
+        delta = size - old_size + sum(w.delta for w in writes if not w.index.is_global)
+        image = new if new is not None else old
+        partition = table.partition_prefix(image[table.pk_name][table.pk_type])  # type: ignore[index]
+        collection = indexes.adjust_collection(txn, partition, delta)
+    return WriteResult(old, old_size, writes, collection)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ddblite.attrvalue import MULTIPLE_TYPES, canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine import items
-from ddblite.engine.capacity import consumed, read_units, write_units
+from ddblite.engine.capacity import consumed, read_units, write_consumed, write_units
+from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_item_key, check_key
 from ddblite.errors import SerializationException, ValidationException, validation_errors
 from ddblite.ops import read_expressions
@@ -297,23 +298,32 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
                 seen.add(storage_key)
             plan.append((table, table_requests))
         capacities = []
+        metrics: dict[str, list] = {}
         for table, table_requests in plan:
             units = 0.0
+            index_writes: list = []
             for kind, body, size in table_requests:
                 storage_key = table.item_key(body)
                 if kind == "put":
-                    _, old_size = items.put(txn, db.catalog, table, storage_key, body, size)
-                    units += write_units(max(size, old_size))
+                    result = items.put(txn, db.catalog, table, storage_key, body, size)
+                    units += write_units(max(size, result[1]))
                 else:
-                    _, old_size = items.delete(txn, db.catalog, table, storage_key)
-                    units += write_units(old_size)
-            capacity = consumed(rcc, table.name, units, "write")
+                    result = items.delete(txn, db.catalog, table, storage_key)
+                    units += write_units(result[1])
+                index_writes.extend(result.index_writes)
+                if ricm == "SIZE" and result.collection_size is not None:
+                    metrics.setdefault(table.name, []).append(collection_metrics(
+                        table.pk_name, body[table.pk_name], result.collection_size
+                    ))
+            capacity = write_consumed(rcc, table.name, units, index_writes)
             if capacity is not None:
                 capacities.append(capacity)
-        return capacities
+        return capacities, metrics
 
-    capacities = db.storage.write(run)
+    capacities, metrics = db.storage.write(run)
     response: dict[str, Any] = {"UnprocessedItems": {}}
+    if metrics:
+        response["ItemCollectionMetrics"] = metrics
     if rcc is not None and rcc != "NONE":
         response["ConsumedCapacity"] = capacities
     return response

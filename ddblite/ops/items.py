@@ -22,7 +22,8 @@ from ddblite.attrvalue import (
 )
 from ddblite.dispatch import operation
 from ddblite.engine import items
-from ddblite.engine.capacity import consumed, read_units, write_units
+from ddblite.engine.capacity import consumed, read_units, write_consumed, write_units
+from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_item_key, check_key
 from ddblite.errors import ValidationException
 from ddblite.ops import conditions, read_expressions
@@ -114,18 +115,29 @@ def put_item(db: Database, params: dict, region: str) -> dict:
         key = table.item_key(stored)
         if condition is not None:
             conditions.check(condition, items.get(txn, key)[0], on_failure)
-        old, old_size = items.put(txn, db.catalog, table, key, stored, size)
-        return table, old, old_size
+        return table, items.put(txn, db.catalog, table, key, stored, size)
 
-    table, old, old_size = db.storage.write(run)
+    table, result = db.storage.write(run)
+    old, old_size = result
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and old is not None:
         response["Attributes"] = old
+    add_write_details(response, table, result, stored, write_units(max(size, old_size)), rcc,
+                      ricm)
+    return response
+
+
+def add_write_details(response: dict, table, result, image: dict, units: float,
+                      rcc: str | None, ricm: str | None) -> None:
+    """ConsumedCapacity (table + index writes) and ItemCollectionMetrics of one write."""
     if rcc is not None:
-        capacity = consumed(rcc, table.name, write_units(max(size, old_size)), "write")
+        capacity = write_consumed(rcc, table.name, units, result.index_writes)
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
-    return response
+    if ricm == "SIZE" and result.collection_size is not None:
+        response["ItemCollectionMetrics"] = collection_metrics(
+            table.pk_name, image[table.pk_name], result.collection_size
+        )
 
 
 @operation("GetItem")
@@ -184,15 +196,12 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
         storage_key = table.item_key(key)
         if condition is not None:
             conditions.check(condition, items.get(txn, storage_key)[0], on_failure)
-        old, old_size = items.delete(txn, db.catalog, table, storage_key)
-        return table, old, old_size
+        return table, items.delete(txn, db.catalog, table, storage_key)
 
-    table, old, old_size = db.storage.write(run)
+    table, result = db.storage.write(run)
+    old, old_size = result
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and old is not None:
         response["Attributes"] = old
-    if rcc is not None:
-        capacity = consumed(rcc, table.name, write_units(old_size), "write")
-        if capacity is not None:
-            response["ConsumedCapacity"] = capacity
+    add_write_details(response, table, result, key, write_units(old_size), rcc, ricm)
     return response

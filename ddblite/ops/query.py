@@ -29,6 +29,7 @@ from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
 from ddblite.expressions.evaluate import begins_with, between, compare, type_of
 from ddblite.native import encode_key_part, segment_bounds
+from ddblite.ops import index_read
 from ddblite.ops import read_expressions as rx
 from ddblite.ops.common import find_table
 from ddblite.storage.interface import prefix_end
@@ -178,12 +179,6 @@ def _start_values(raw: dict | None) -> dict | None:
         if _BARE_VALUE_ERRORS.search(exc.message):
             raise
         raise ValidationException(f"{START_KEY_INVALID}: {exc.message}") from None
-
-
-def _refuse_index(index: str | None) -> None:
-    if index is not None:
-        # Secondary indexes arrive with their own issue; refuse rather than misread.
-        raise ValidationException("Secondary indexes are not supported by this version of ddblite")
 
 
 # ------------------------------------------------------------------ key checks
@@ -357,13 +352,16 @@ def query(db: Database, params: dict, region: str) -> dict:
     if params.get("KeyConditions") is None and params.get("KeyConditionExpression") is None:
         raise ValidationException(NO_KEY_CONDITION)
     rx.check_select(params, query=True)
-    rx.parse_expressions(params, exprs, query=True)
+    with index_read.multi_attribute_keys(request.index is not None):
+        rx.parse_expressions(params, exprs, query=True)
     if exprs.key_condition is None:
         exprs.key_condition = rx.legacy_key_conditions(params)
     if legacy_projection is not None:
         exprs.set_projection(legacy_projection)
-    _refuse_index(request.index)
     conditions = exprs.key_condition.conditions
+    if request.index is not None:
+        return index_read.query_index(
+            db, region, request, conditions, start_values, exprs, forward)
 
     def run(txn):
         table = find_table(db, txn, region, request.name)
@@ -438,7 +436,8 @@ def scan(db: Database, params: dict, region: str) -> dict:
     rx.parse_expressions(params, exprs, query=False)
     if legacy_projection is not None:
         exprs.set_projection(legacy_projection)
-    _refuse_index(request.index)
+    if request.index is not None:
+        return index_read.scan_index(db, region, request, start_values, exprs, segment, total)
 
     def run(txn):
         table = find_table(db, txn, region, request.name)

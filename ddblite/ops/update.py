@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item, canonical_value, type_check_item
 from ddblite.attrvalue import type_check_value as _type_check_value
 from ddblite.dispatch import operation
-from ddblite.engine import items
-from ddblite.engine.capacity import consumed, write_units
+from ddblite.engine import indexes, items
+from ddblite.engine.capacity import write_units
 from ddblite.engine.keys import check_key
 from ddblite.errors import ValidationException
 from ddblite.expressions import Condition, Update, attribute_updates
@@ -27,6 +27,7 @@ from ddblite.expressions.legacy import check_attribute_update
 from ddblite.native import item_size
 from ddblite.ops import conditions
 from ddblite.ops.common import find_table
+from ddblite.ops.items import add_write_details
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_ITEM_COLLECTION_METRICS,
@@ -171,21 +172,31 @@ def update_item(db: Database, params: dict, region: str) -> dict:
         size = item_size(new)
         if size > MAX_ITEM_SIZE:
             raise ValidationException(ITEM_TOO_LARGE)
-        items.put(txn, db.catalog, table, storage_key, new, size)
-        return table, old, old_size, new, size
+        if table.index_checks:
+            _check_index_keys(table, new)
+        result = items.put(txn, db.catalog, table, storage_key, new, size)
+        return table, old, old_size, new, size, result
 
-    table, old, old_size, new, size = db.storage.write(run)
+    table, old, old_size, new, size, result = db.storage.write(run)
     response: dict[str, Any] = {}
     attributes = _returned(request.return_values, update, old, new)
     if attributes:
         response["Attributes"] = attributes
-    if request.return_capacity is not None:
-        capacity = consumed(
-            request.return_capacity, table.name, write_units(max(size, old_size)), "write"
-        )
-        if capacity is not None:
-            response["ConsumedCapacity"] = capacity
+    add_write_details(
+        response, table, result, new, write_units(max(size, old_size)),
+        request.return_capacity, params.get("ReturnItemCollectionMetrics"),
+    )
     return response
+
+
+def _check_index_keys(table, new: dict) -> None:
+    """Index keys of the updated item; an emptied one has UpdateItem's own wording."""
+    try:
+        indexes.check_item(table.index_checks, new)
+    except ValidationException as exc:
+        if "cannot contain an empty" in exc.message:
+            raise ValidationException(indexes.UPDATE_EMPTY_INDEX_KEY) from None
+        raise
 
 
 def _returned(return_values: str | None, update: Update | None, old: dict | None,

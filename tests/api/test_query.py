@@ -252,9 +252,9 @@ def test_table_comes_before_key_schema_checks(client):
     assert message_of(client, TableName="missing", **params)[0] == "ResourceNotFoundException"
 
 
-def test_index_name_is_refused_for_now(ranged):
+def test_unknown_index_is_rejected(ranged):
     assert message_of(ranged, IndexName="byX", **by_pk()) == (
-        "ValidationException", "Secondary indexes are not supported by this version of ddblite",
+        "ValidationException", "The table does not have the specified index: byX",
     )
 
 

@@ -253,7 +253,7 @@ def test_consumed_capacity(hashed):
     assert "ConsumedCapacity" not in hashed.scan(TableName="things")
 
 
-def test_index_name_is_refused_for_now(hashed):
-    assert message_of(hashed, IndexName="byN")[1] == (
-        "Secondary indexes are not supported by this version of ddblite"
+def test_unknown_index_is_rejected(hashed):
+    assert message_of(hashed, IndexName="byN") == (
+        "ValidationException", "The table does not have the specified index: byN",
     )
