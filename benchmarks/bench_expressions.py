@@ -104,8 +104,7 @@ def ddblite_rates(n: int, scan_items: int) -> dict[str, float]:
         params = dict(
             TableName=TABLE,
             FilterExpression="score BETWEEN :lo AND :hi AND contains(tags, :t)",
-            ExpressionAttributeValues={":lo": {"N": "100"}, ":hi": {"N": "199"},
-                                       ":t": {"S": "a"}},
+            ExpressionAttributeValues={":lo": {"N": "100"}, ":hi": {"N": "199"}, ":t": {"S": "a"}},
         )
         while True:
             page = client.scan(**params)
@@ -176,14 +175,18 @@ def main() -> None:
     rows = [
         ("UpdateItem SET #c = #c + :one, attribute_exists (ops/s)", "update"),
         ("PutItem with a failing condition (ops/s)", "failed_put"),
-        (f"Scan + FilterExpression over {max(args.n, args.scan_items):,} items (items/s)",
-         "filter_scan"),
+        (
+            f"Scan + FilterExpression over {max(args.n, args.scan_items):,} items (items/s)",
+            "filter_scan",
+        ),
     ]
     for label, key in rows:
         print(f"{label:58} {ours[key]:12,.0f} {floor[key]:12,.0f} {ours[key] / floor[key]:7.1%}")
     stats = api.cache_stats()
-    print(f"expression caches (hits, misses): parse {stats['parse']}, resolve {stats['resolve']}"
-          " - every repeated expression after its first use is a hit")
+    print(
+        f"expression caches (hits, misses): parse {stats['parse']}, resolve {stats['resolve']}"
+        " - every repeated expression after its first use is a hit"
+    )
 
 
 if __name__ == "__main__":

@@ -119,8 +119,10 @@ def main() -> None:
     parser.add_argument("--n-sync", type=int, default=500)
     args = parser.parse_args()
     items = [make_item(i) for i in range(args.n)]
-    print(f"implementation: {native.IMPLEMENTATION}; item size: "
-          f"{native.item_size(ddblite.attrvalue.canonical_item(items[0]))} bytes")
+    print(
+        f"implementation: {native.IMPLEMENTATION}; item size: "
+        f"{native.item_size(ddblite.attrvalue.canonical_item(items[0]))} bytes"
+    )
 
     floor_put, floor_get = floor_rates(args.n, items, sync=False)
     lazy_put, lazy_get = client_rates(args.n, items, "lazy")
@@ -136,8 +138,10 @@ def main() -> None:
     print(f"{'operation':28} {'ddblite ops/s':>14} {'floor ops/s':>12} {'ratio':>7}")
     for name, ours, floor in rows:
         print(f"{name:28} {ours:14,.0f} {floor:12,.0f} {ours / floor:7.1%}")
-    print(f"fresh :memory: session (create + 10 puts + 1 get + close): "
-          f"{1e6 / session:,.0f} µs per iteration")
+    print(
+        f"fresh :memory: session (create + 10 puts + 1 get + close): "
+        f"{1e6 / session:,.0f} µs per iteration"
+    )
 
 
 if __name__ == "__main__":

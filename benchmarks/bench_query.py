@@ -49,10 +49,14 @@ def load(path: str, partitions: int, per_partition: int) -> float:
         client = db.client()
         client.create_table(
             TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "N"}],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
         start = time.perf_counter()
@@ -81,8 +85,9 @@ def best_rate(fn, amount: int, repeat: int = 3) -> float:
 def scan_all(client, **params) -> int:
     count, start = 0, None
     while True:
-        page = client.scan(TableName=TABLE, **params,
-                           **({"ExclusiveStartKey": start} if start else {}))
+        page = client.scan(
+            TableName=TABLE, **params, **({"ExclusiveStartKey": start} if start else {})
+        )
         count += page["Count"]
         start = page.get("LastEvaluatedKey")
         if start is None:
@@ -90,8 +95,11 @@ def scan_all(client, **params) -> int:
 
 
 def query_partition(client, pk: int) -> dict:
-    return client.query(TableName=TABLE, KeyConditionExpression="pk = :p",
-                        ExpressionAttributeValues={":p": {"S": f"user#{pk:08d}"}})
+    return client.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"user#{pk:08d}"}},
+    )
 
 
 def client_rates(path: str, partitions: int, queries: int, total: int) -> tuple[float, float]:
@@ -124,8 +132,10 @@ def parallel_rate(path: str, total: int, repeat: int = 3) -> float:
     context = multiprocessing.get_context("spawn")
     for _ in range(repeat):
         barrier, results = context.Barrier(2), context.Queue()
-        workers = [context.Process(target=_segment_worker, args=(path, s, barrier, results))
-                   for s in range(2)]
+        workers = [
+            context.Process(target=_segment_worker, args=(path, s, barrier, results))
+            for s in range(2)
+        ]
         for worker in workers:
             worker.start()
         outcomes = [results.get() for _ in workers]
@@ -211,29 +221,36 @@ def fresh(fn, *args):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scan-items", type=int, default=100_000,
-                        help="items in the Query/Scan throughput table (100 per partition)")
+    parser.add_argument(
+        "--scan-items",
+        type=int,
+        default=100_000,
+        help="items in the Query/Scan throughput table (100 per partition)",
+    )
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--small", type=int, default=10_000, help="items, latency table 1")
     parser.add_argument("--large", type=int, default=1_000_000, help="items, latency table 2")
-    parser.add_argument("--per-partition", type=int, default=10,
-                        help="items per partition in the latency tables")
+    parser.add_argument(
+        "--per-partition", type=int, default=10, help="items per partition in the latency tables"
+    )
     parser.add_argument("--samples", type=int, default=5_000)
     args = parser.parse_args()
     random.seed(7)
-    print(f"implementation: {native.IMPLEMENTATION}; item size: "
-          f"{native.item_size(make_item(0, 0))} bytes")
+    print(
+        f"implementation: {native.IMPLEMENTATION}; item size: "
+        f"{native.item_size(make_item(0, 0))} bytes"
+    )
 
     workdir = tempfile.mkdtemp(prefix="bench-query-")
     try:
         path = f"{workdir}/throughput"
         partitions = args.scan_items // 100
         fresh(load, path, partitions, 100)
-        query_rate, scan_rate = fresh(client_rates, path, partitions, args.queries,
-                                      args.scan_items)
+        query_rate, scan_rate = fresh(client_rates, path, partitions, args.queries, args.scan_items)
         parallel = parallel_rate(path, args.scan_items)
-        floor_query, floor_scan = fresh(floor_rates, path, partitions, args.queries,
-                                        args.scan_items)
+        floor_query, floor_scan = fresh(
+            floor_rates, path, partitions, args.queries, args.scan_items
+        )
         print(f"\n{args.scan_items:,} items, 100 per partition")
         print(f"{'operation':34} {'ddblite':>12} {'floor':>12} {'ratio':>7}")
         for name, ours, floor in [

@@ -27,8 +27,9 @@ def bench_client(tmp_path):
 
 @pytest.fixture
 def floor_env(tmp_path):
-    env = lmdb.open(str(tmp_path / "floor"), map_size=1 << 30, sync=False, metasync=False,
-                    max_dbs=4)
+    env = lmdb.open(
+        str(tmp_path / "floor"), map_size=1 << 30, sync=False, metasync=False, max_dbs=4
+    )
     yield env, env.open_db(b"items")
     env.close()
 
