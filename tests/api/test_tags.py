@@ -19,11 +19,10 @@ def test_missing_members(db):
 
 def test_arn_checks(client):
     with pytest.raises(client.exceptions.ClientError) as excinfo:
-        client.list_tags_of_resource(ResourceArn="not-a-valid-arn")
+        client.tag_resource(ResourceArn="not-a-valid-arn", Tags=[{"Key": "k", "Value": "v"}])
     assert error_of(excinfo) == (
-        "AccessDeniedException",
-        "User: arn:aws:iam::000000000000:root is not authorized to perform: "
-        "dynamodb:ListTagsOfResource on resource: not-a-valid-arn",
+        "ValidationException",
+        "Invalid TableArn: Invalid ResourceArn provided as input not-a-valid-arn",
     )
     bad = "a:b:c:d:e:f/g"
     with pytest.raises(client.exceptions.ClientError) as excinfo:
