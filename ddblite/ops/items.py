@@ -146,12 +146,19 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     raw_key = params.get("Key")
     consistent = expect_bool(params, "ConsistentRead")
     rcc = expect_str(params, "ReturnConsumedCapacity")
-    shape = Shape()
-    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-    shape.not_null(raw_key, "key")
-    check_members(shape, raw_key)
+    if raw_key is None or (rcc is not None and rcc not in _RCC):
+        shape = Shape()
+        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
+        shape.not_null(raw_key, "key")
+        check_members(shape, raw_key)
     key = canonical_item(raw_key)
-    project = read_expressions.for_get(params).project
+    project = None
+    if (
+        params.get("ProjectionExpression") is not None
+        or params.get("AttributesToGet") is not None
+        or params.get("ExpressionAttributeNames") is not None
+    ):
+        project = read_expressions.for_get(params).project
 
     def run(txn):
         table = find_table(db, txn, region, name)
