@@ -12,6 +12,7 @@ X-Amz-Target, authentication, empty body, then the operation itself.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -49,20 +50,29 @@ Headers = list[tuple[str, str]]
 Answer = tuple[int, Headers, bytes]
 
 
+# X-Amz-Target -> operation, filled as targets are seen (only valid ones: bounded).
+_OPERATION_OF_TARGET: dict[str, str] = {}
+
+
 def operation_of(target: str | None) -> str | None:
     """The operation an X-Amz-Target names, or None for an unknown one."""
     if not target:
         return None
+    operation = _OPERATION_OF_TARGET.get(target)
+    if operation is not None:
+        return operation
     prefix, _, operation = target.partition(".")
     if operation not in dispatch.known_operations():
         return None
-    if prefix == DYNAMODB_PREFIX and operation not in STREAMS_OPERATIONS:
-        return operation
-    if prefix == STREAMS_PREFIX and operation in STREAMS_OPERATIONS:
+    if (prefix == DYNAMODB_PREFIX and operation not in STREAMS_OPERATIONS) or (
+        prefix == STREAMS_PREFIX and operation in STREAMS_OPERATIONS
+    ):
+        _OPERATION_OF_TARGET[target] = operation
         return operation
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 

@@ -8,28 +8,14 @@ import socket
 import threading
 
 import uvicorn
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from ddblite.server.app import ENVIRONMENT_OPTIONS, DynamoDBApp, app_from_options
-
-
-class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
-    """uvicorn's HTTP protocol with Nagle's algorithm off on every connection.
-
-    uvicorn writes a response's head and body separately; with Nagle on, the
-    body waits for the client's delayed ACK of the head: 40 ms per request.
-    asyncio only turns Nagle off itself for sockets it created.
-    """
-
-    def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().connection_made(transport)
-
+from ddblite.server.connection import DynamoDBHTTPProtocol
 
 _UVICORN_DEFAULTS = {
-    "http": NoDelayHTTPProtocol,
+    # Our own per-connection protocol (httptools parsing, one write per answer);
+    # uvicorn keeps the sockets, workers, signals, lifespan and graceful shutdown.
+    "http": DynamoDBHTTPProtocol,
     "lifespan": "on",
     "log_level": "warning",
     "access_log": False,
@@ -61,6 +47,10 @@ def serve(sock: socket.socket, options: dict, workers: int = 1) -> None:
         return
     # Workers are separate processes: they rebuild the app from the environment.
     os.environ[ENVIRONMENT_OPTIONS] = json.dumps(options)
+    # The workers share one listening socket. libuv (uvloop) accepts every pending
+    # connection at once, so a burst of clients lands on one worker; with this set
+    # it accepts one and yields, and the connections spread over the workers.
+    os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     host, port = sock.getsockname()[:2]
     sock.close()  # uvicorn binds its own shared socket for its workers
     uvicorn.run(

@@ -6,6 +6,7 @@ Error codes and texts are DynamoDB's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,14 @@ def credential_region(authorization: str | None) -> str | None:
     start = authorization.find("Credential=")
     if start < 0:
         return None
-    scope = authorization[start + 11 :].split(",", 1)[0].split("/")
+    end = authorization.find(",", start)
+    return _scope_region(authorization[start + 11 : end if end >= 0 else None])
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_region(credential: str) -> str | None:
+    # Requests of one client share the credential scope: parse it once.
+    scope = credential.split("/")
     return scope[2] if len(scope) == 5 else None
 
 

@@ -1,0 +1,302 @@
+"""The cost of a boto3 call under ddblite.mock(), moto's mock_aws, and botocore alone.
+
+    python benchmarks/bench_mock.py              # about a minute
+    python benchmarks/bench_mock.py --scale 3    # more calls per measurement
+
+Backends, each with its own boto3 client made the usual way:
+  ceiling  a botocore before-send handler answers every call with a canned
+           response (recorded from ddblite, so botocore parses the very same
+           bytes): no backend at all, only botocore's own cost, signing included
+  unsigned the same ceiling without SigV4 signing, as ddblite.mock() sends no
+           signature: the targets are checked against this stricter ceiling
+  ddblite  inside ddblite.mock()
+  moto     inside moto.mock_aws()
+
+Measured, per call (the best of --repeats runs, to shave off the noise of
+other processes): PutItem and GetItem of ~1 KB items in a table of 2,000
+items, a Query returning one 10-item partition, and a typical unit test
+(create a table, 10 puts, 1 query, delete the table) with one mock shared by
+all tests and with a fresh mock per test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+# Fake credentials before boto3 looks for real ones (moto wants some too).
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+)
+os.environ.pop("AWS_PROFILE", None)
+
+import boto3  # noqa: E402
+import botocore  # noqa: E402
+from botocore.awsrequest import AWSResponse  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import ddblite  # noqa: E402  (after boto3 on purpose: the mock must cope with that order)
+from ddblite.mock import answer  # noqa: E402
+
+REGION = "us-east-1"
+TABLE = "bench"
+PARTITIONS = 200
+ITEMS_PER_PARTITION = 10  # 2,000 items
+PAYLOAD = "x" * 1000
+KEY_SCHEMA = [
+    {"AttributeName": "pk", "KeyType": "HASH"},
+    {"AttributeName": "sk", "KeyType": "RANGE"},
+]
+ATTRIBUTES = [
+    {"AttributeName": "pk", "AttributeType": "S"},
+    {"AttributeName": "sk", "AttributeType": "N"},
+]
+
+
+def new_client():
+    return boto3.session.Session().client("dynamodb", region_name=REGION)
+
+
+# ------------------------------------------------------------------ ceiling
+
+
+class CannedAnswers:
+    """A before-send handler: ddblite answers while it records, then replays.
+
+    Until `frozen`, every call is answered by a private ddblite database and its
+    answer kept (the last one per operation); afterwards those bytes are
+    returned at once, for any request of that operation.
+    """
+
+    def __init__(self) -> None:
+        self.db = ddblite.connect(":memory:")
+        self.canned: dict[str, AWSResponse] = {}
+        self.frozen = False
+
+    def __call__(self, request=None, event_name: str = "", **kwargs):
+        operation = event_name.rpartition(".")[2]
+        if self.frozen:
+            return self.canned[operation]
+        status, body = answer(self.db, operation, request.body or b"", REGION)
+        headers = {
+            "Content-Type": "application/x-amz-json-1.0",
+            "x-amzn-RequestId": "C" * 52,
+            "Content-Length": str(len(body)),
+        }
+        response = self.canned[operation] = _StoredResponse(request.url, status, headers, body)
+        return response
+
+
+def freeze_recordings(client) -> None:
+    """From now on the ceiling client replays (a no-op for the other backends)."""
+    canned = getattr(client, "canned_answers", None)
+    if canned is not None:
+        canned.frozen = True
+
+
+class _StoredResponse(AWSResponse):
+    """An AWSResponse whose content is already in memory (read any number of times)."""
+
+    def __init__(self, url: str, status: int, headers: dict, body: bytes) -> None:
+        super().__init__(url, status, headers, raw=None)
+        self._content = body
+
+
+def ceiling_client(signed: bool = True):
+    client = new_client()
+    if not signed:  # as ddblite.mock does: no credentials, no HMAC
+        client.meta.events.register("choose-signer.dynamodb", lambda **kwargs: botocore.UNSIGNED)
+    client.canned_answers = CannedAnswers()
+    client.meta.events.register("before-send.dynamodb", client.canned_answers)
+    return client
+
+
+# ----------------------------------------------------------------- workload
+
+
+def item(pk: int, sk: int) -> dict:
+    return {"pk": {"S": f"p{pk:04d}"}, "sk": {"N": str(sk)}, "payload": {"S": PAYLOAD}}
+
+
+def create_table(client, name: str = TABLE) -> None:
+    client.create_table(
+        TableName=name,
+        KeySchema=KEY_SCHEMA,
+        AttributeDefinitions=ATTRIBUTES,
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def fill_table(client) -> None:
+    create_table(client)
+    for pk in range(PARTITIONS):
+        for start in range(0, ITEMS_PER_PARTITION, 25):
+            batch = [
+                {"PutRequest": {"Item": item(pk, sk)}}
+                for sk in range(start, min(start + 25, ITEMS_PER_PARTITION))
+            ]
+            client.batch_write_item(RequestItems={TABLE: batch})
+
+
+def typical_unit_test(client) -> None:
+    """What a unit test of a small repository class does."""
+    create_table(client, "orders")
+    for number in range(10):
+        client.put_item(
+            TableName="orders",
+            Item={"pk": {"S": "customer-1"}, "sk": {"N": str(number)}, "total": {"N": "9.5"}},
+        )
+    found = client.query(
+        TableName="orders",
+        KeyConditionExpression="pk = :pk AND sk >= :low",
+        ExpressionAttributeValues={":pk": {"S": "customer-1"}, ":low": {"N": "5"}},
+    )
+    assert found["Count"] == 5, found
+    client.delete_table(TableName="orders")
+
+
+# ------------------------------------------------------------------- timing
+
+
+def best_per_call(run: Callable[[int], None], calls: int, repeats: int) -> float:
+    """Seconds per call: the best of `repeats` runs of `calls` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(calls)
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def per_call_timings(client, calls: int, repeats: int) -> dict[str, float]:
+    fill_table(client)
+    counter = [0]
+
+    def puts(n: int) -> None:
+        for _ in range(n):
+            counter[0] += 1
+            number = counter[0]
+            client.put_item(TableName=TABLE, Item=item(number % PARTITIONS, number % 7))
+
+    def gets(n: int) -> None:
+        for _ in range(n):
+            counter[0] += 1
+            number = counter[0] * 7919
+            key = {"pk": {"S": f"p{number % PARTITIONS:04d}"}, "sk": {"N": str(number % 10)}}
+            assert "Item" in client.get_item(TableName=TABLE, Key=key)
+
+    def queries(n: int) -> None:
+        for _ in range(n):
+            counter[0] += 1
+            answer_ = client.query(
+                TableName=TABLE,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"p{counter[0] % PARTITIONS:04d}"}},
+            )
+            assert answer_["Count"] == ITEMS_PER_PARTITION
+
+    for run in (puts, gets, queries):  # warm caches and the ceiling's recordings
+        run(3)
+    freeze_recordings(client)
+    return {
+        "PutItem": best_per_call(puts, calls, repeats),
+        "GetItem (2,000 items)": best_per_call(gets, calls, repeats),
+        "Query (10 items)": best_per_call(queries, max(calls // 4, 1), repeats),
+    }
+
+
+def unit_test_timings(
+    client, mock: Callable[[], AbstractContextManager], tests: int, repeats: int
+) -> dict[str, float]:
+    def shared(n: int) -> None:
+        with mock():
+            for _ in range(n):
+                typical_unit_test(client)
+
+    def fresh(n: int) -> None:
+        for _ in range(n):
+            with mock():
+                typical_unit_test(client)
+
+    shared(1)
+    freeze_recordings(client)
+    return {
+        "unit test, shared mock": best_per_call(shared, tests, repeats),
+        "unit test, fresh mock": best_per_call(fresh, tests, repeats),
+    }
+
+
+# ------------------------------------------------------------------- report
+
+
+TARGETS = {  # row: (ddblite at most this times the ceiling, ddblite at least this x moto)
+    "PutItem": (1.3, None),
+    "GetItem (2,000 items)": (1.3, None),
+    "Query (10 items)": (1.3, None),
+    "unit test, shared mock": (1.3, 5.0),
+    "unit test, fresh mock": (1.3, 5.0),
+}
+
+
+def report(results: dict[str, dict[str, float]]) -> list[str]:
+    signed, ceiling = results["ceiling"], results["unsigned"]
+    ours, moto = results["ddblite"], results["moto"]
+    lines = [
+        f"{'per call':24} {'ceiling':>10} {'unsigned':>10} {'ddblite':>10} {'moto':>10} "
+        f"{'ddblite/unsigned':>17} {'moto/ddblite':>13}  targets"
+    ]
+    for row, (ceiling_target, moto_target) in TARGETS.items():
+        over_ceiling = ours[row] / ceiling[row]
+        speedup = moto[row] / ours[row]
+        met = over_ceiling <= ceiling_target
+        verdicts = [f"<= {ceiling_target}x unsigned: " + ("met" if met else "MISSED")]
+        if moto_target is not None:
+            met = speedup >= moto_target
+            verdicts.append(f">= {moto_target:g}x moto: " + ("met" if met else "MISSED"))
+        lines.append(
+            f"{row:24} {_ms(signed[row])} {_ms(ceiling[row])} {_ms(ours[row])} {_ms(moto[row])} "
+            f"{over_ceiling:>16.2f}x {speedup:>12.1f}x  {'; '.join(verdicts)}"
+        )
+    return lines
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:>7.3f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies the call counts")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (best kept)")
+    args = parser.parse_args(argv)
+    calls = max(int(400 * args.scale), 4)
+    tests = max(int(40 * args.scale), 1)
+
+    backends: dict[str, tuple[Callable, Callable[[], AbstractContextManager]]] = {
+        "ceiling": (ceiling_client, nullcontext),
+        "unsigned": (lambda: ceiling_client(signed=False), nullcontext),
+        "ddblite": (new_client, ddblite.mock),
+        "moto": (new_client, mock_aws),
+    }
+    results: dict[str, dict[str, float]] = {}
+    for name, (make_client, mock) in backends.items():
+        with mock():
+            timings = per_call_timings(make_client(), calls, args.repeats)
+        # moto is ~10x slower per test: fewer of them keep the run short, same precision.
+        count = tests if name != "moto" else max(tests // 8, 1)
+        # A new client (and for the ceiling, new recordings: this workload's own answers).
+        timings.update(unit_test_timings(make_client(), mock, count, args.repeats))
+        results[name] = timings
+        print(f"  measured {name}", flush=True)
+    print()
+    print("\n".join(report(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

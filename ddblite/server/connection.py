@@ -1,0 +1,220 @@
+"""One HTTP/1.1 connection to a DynamoDBApp, parsed by httptools, served by uvicorn.
+
+uvicorn still owns the sockets, the worker processes, signals, lifespan and
+graceful shutdown; this class replaces only its per-connection protocol. Its
+generic ASGI path (a task, receive/send messages, a head write and a body
+write per request) costs more than the DynamoDB call itself: ~10,000
+requests/s for an empty app on this machine's core. Here a request is parsed
+by httptools, answered by the app's synchronous `handle()` and written back
+in one `write()`.
+
+Requests run on the event loop when they cannot block: reads, and writes to a
+store that does not fsync every commit. Writes with full durability run on the
+app's thread pool (LMDB releases the GIL while it syncs), and the connection
+stops reading until the answer is written, so answers keep request order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import httptools
+
+from ddblite.server.app import DYNAMODB_PREFIX, STREAMS_PREFIX, DynamoDBApp
+
+if TYPE_CHECKING:
+    from ddblite.server.app import Answer
+
+# Operations that never write: they never wait for a disk sync.
+_DYNAMODB_READS = (
+    "GetItem BatchGetItem Query Scan TransactGetItems DescribeTable ListTables DescribeTimeToLive"
+    " ListTagsOfResource DescribeLimits DescribeEndpoints DescribeContinuousBackups ListBackups"
+)
+_STREAMS_READS = "ListStreams DescribeStream GetShardIterator GetRecords"
+READ_OPERATIONS = frozenset(
+    [f"{DYNAMODB_PREFIX}.{operation}" for operation in _DYNAMODB_READS.split()]
+    + [f"{STREAMS_PREFIX}.{operation}" for operation in _STREAMS_READS.split()]
+)
+
+_REASONS = {
+    200: b"OK",
+    400: b"Bad Request",
+    404: b"Not Found",
+    413: b"Payload Too Large",
+    500: b"Internal Server Error",
+}
+_BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+Request = tuple[str, str, str, dict[str, str], bytes]
+
+
+def _head(status: int, headers: list[tuple[str, str]], length: int, keep_alive: bool) -> bytes:
+    lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b""))]
+    lines.extend(f"{name}: {value}\r\n".encode("latin-1") for name, value in headers)
+    lines.append(b"content-length: %d\r\n" % length)
+    if not keep_alive:
+        lines.append(b"connection: close\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines)
+
+
+class DynamoDBHTTPProtocol(asyncio.Protocol):
+    """uvicorn's `http=` protocol class for serving a DynamoDBApp."""
+
+    def __init__(
+        self, config: Any, server_state: Any, app_state: Any = None, _loop: Any = None
+    ) -> None:
+        if not config.loaded:
+            config.load()
+        app = config.loaded_app
+        while not isinstance(app, DynamoDBApp):  # under uvicorn's middleware wrappers
+            app = app.app
+        self.app: DynamoDBApp = app
+        self.loop = _loop or asyncio.get_event_loop()
+        self.connections = server_state.connections
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.pending: deque[tuple[Request, bool]] = deque()
+        self.busy = False  # a request is on the thread pool
+        self.closing = False
+        # The request being parsed.
+        self.url = b""
+        self.headers: dict[str, str] = {}
+        self.body: list[bytes] = []
+        self.body_size = 0
+        self.too_large = False
+
+    # ------------------------------------------------------------ asyncio
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # Off with Nagle: a partly written answer must not wait for the client's ACK.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connections.discard(self)
+        self.closing = True
+        self.pending.clear()
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail()
+        except httptools.HttpParserError:
+            self._fail()
+        else:
+            self._run_pending()
+
+    def shutdown(self) -> None:
+        """uvicorn's graceful shutdown: close once the answer in flight is written."""
+        self.closing = True
+        if not self.busy and self.transport is not None:
+            self.transport.close()
+
+    # ------------------------------------------------------ httptools hooks
+
+    def on_message_begin(self) -> None:
+        self.url = b""
+        self.headers = {}
+        self.body = []
+        self.body_size = 0
+        self.too_large = False
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        declared = self.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.app.max_request_bytes:
+            self._refuse_too_large()  # at once: the client may be waiting to send the body
+        elif self.headers.get("expect", "").lower() == "100-continue":
+            self.transport.write(_CONTINUE)  # type: ignore[union-attr]
+
+    def on_body(self, chunk: bytes) -> None:
+        if self.too_large:
+            return
+        self.body_size += len(chunk)
+        if self.body_size > self.app.max_request_bytes:
+            self.body = []
+            self._refuse_too_large()
+        else:
+            self.body.append(chunk)
+
+    def on_message_complete(self) -> None:
+        if self.too_large:
+            return
+        path, _, query = self.url.decode("latin-1").partition("?")
+        method = self.parser.get_method().decode("latin-1")
+        body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
+        request = (method, path, query, self.headers, body)
+        self.pending.append((request, self.parser.should_keep_alive()))
+
+    # ----------------------------------------------------------- requests
+
+    def _refuse_too_large(self) -> None:
+        """413 after the answers before it, then close: the rest of the stream is unread."""
+        self.too_large = True
+        self.pending.append((("", "", "", {}, b""), False))
+        self._run_pending()
+
+    def _run_pending(self) -> None:
+        while self.pending and not self.busy and not self.closing:
+            request, keep_alive = self.pending.popleft()
+            if not request[0]:  # over the size cap
+                self._write((413, [], b""), keep_alive=False)
+                return
+            if self._may_block(request):
+                self.busy = True
+                self.transport.pause_reading()  # type: ignore[union-attr]
+                future = self.loop.run_in_executor(self.app.executor, self.app.handle, *request)
+                future.add_done_callback(lambda done, k=keep_alive: self._finish(done, k))
+                return
+            self._write(self.app.handle(*request), keep_alive)
+
+    def _may_block(self, request: Request) -> bool:
+        db = self.app.db
+        return (
+            request[0] == "POST"
+            and db is not None
+            and db.durability == "full"
+            and request[3].get("x-amz-target") not in READ_OPERATIONS
+        )
+
+    def _finish(self, done: asyncio.Future, keep_alive: bool) -> None:
+        self.busy = False
+        if self.transport is None or self.transport.is_closing():
+            return
+        self._write(done.result(), keep_alive)
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
+            self._run_pending()
+
+    def _write(self, answer: Answer, keep_alive: bool) -> None:
+        status, headers, body = answer
+        keep_alive = keep_alive and not self.closing
+        transport = self.transport
+        assert transport is not None
+        transport.write(_head(status, headers, len(body), keep_alive) + body)
+        if not keep_alive:
+            self.closing = True
+            transport.close()
+
+    def _fail(self) -> None:
+        """Unparseable HTTP: DynamoDB's front end answers 400 and hangs up."""
+        assert self.transport is not None
+        self.closing = True
+        self.pending.clear()
+        if not self.busy:
+            self.transport.write(_BAD_REQUEST)
+        self.transport.close()
