@@ -141,6 +141,57 @@ class ItemsModel(RuleBasedStateMachine):
         )
         assert got == expected
 
+    @rule(pk=PKS, sk=SKS, attrs=ATTRS)
+    def put_if_absent(self, pk, sk, attrs):
+        item = dict(attrs, **self.key(pk, sk))
+        exists = (pk, sk) in self.model
+        try:
+            self.client.put_item(
+                TableName=TABLE, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            assert exists
+        else:
+            assert not exists
+            self.model[(pk, sk)] = item
+
+    @rule(pk=PKS, sk=SKS, amount=st.integers(-5, 5), existing_only=st.booleans())
+    def add_to_counter(self, pk, sk, amount, existing_only):
+        """UpdateItem ADD on a counter, optionally only when the item exists."""
+        old = self.model.get((pk, sk))
+        params = dict(
+            TableName=TABLE, Key=self.key(pk, sk), UpdateExpression="ADD c :n",
+            ExpressionAttributeValues={":n": {"N": str(amount)}}, ReturnValues="ALL_NEW",
+        )
+        if existing_only:
+            params["ConditionExpression"] = "attribute_exists(pk)"
+        try:
+            response = self.client.update_item(**params)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            assert existing_only and old is None
+            return
+        assert not (existing_only and old is None)
+        new = dict(old) if old is not None else self.key(pk, sk)
+        before = Decimal(new["c"]["N"]) if "c" in new else Decimal(0)
+        new["c"] = {"N": str(before + amount)}
+        self.model[(pk, sk)] = new
+        assert canonical_item(response["Attributes"]) == canonical_item(new)
+
+    @rule(pk=PKS, sk=SKS, below=st.integers(-3, 3))
+    def delete_if_counter_below(self, pk, sk, below):
+        old = self.model.get((pk, sk))
+        passes = old is not None and "c" in old and Decimal(old["c"]["N"]) < below
+        try:
+            self.client.delete_item(
+                TableName=TABLE, Key=self.key(pk, sk), ConditionExpression="c < :v",
+                ExpressionAttributeValues={":v": {"N": str(below)}},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            assert not passes
+        else:
+            assert passes
+            del self.model[(pk, sk)]
+
     @rule(pk=PKS, forward=st.booleans(), limit=st.one_of(st.none(), st.integers(1, 4)))
     def query(self, pk, forward, limit):
         expected = sorted(
