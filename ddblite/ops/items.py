@@ -51,11 +51,23 @@ _RV = frozenset(RETURN_VALUES)
 _match_name = TABLE_NAME_PATTERN.fullmatch
 
 
+_known_good_names: set[str] = set()
+
+
 def checked_table_name(params: dict) -> str:
     """TableName of a data-plane request, or its constraint errors on their own."""
     name = params.get("TableName")
-    if type(name) is str and 0 < len(name) <= 255 and _match_name(name):
-        return name  # the common case, without building a Shape
+    if type(name) is not str:
+        name = expect_str(params, "TableName")  # the wire's type error, or None
+        check_table_name_alone(name)
+        return name
+    if name in _known_good_names:
+        return name  # the common case: a name seen before, no pattern match
+    if 0 < len(name) <= 255 and _match_name(name):
+        if len(_known_good_names) > 10_000:  # bounded: names are few in practice
+            _known_good_names.clear()
+        _known_good_names.add(name)
+        return name
     name = expect_str(params, "TableName")
     check_table_name_alone(name)
     return name
