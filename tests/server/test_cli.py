@@ -125,8 +125,27 @@ WRITE_ITEMS = CLIENT + textwrap.dedent(
         assert not left, left
     for i in range(20):
         client.put_item(TableName="things", Item={"pk": {"S": f"{name}-p{i}"}})
+    # Optimistic increments of one shared counter: read, then write only if unchanged.
+    done = 0
+    while done < INCREMENTS:
+        item = client.get_item(
+            TableName="things", Key={"pk": {"S": "counter"}}, ConsistentRead=True
+        ).get("Item")
+        seen = int(item["n"]["N"]) if item else 0
+        try:
+            client.update_item(
+                TableName="things", Key={"pk": {"S": "counter"}},
+                UpdateExpression="SET n = :next",
+                ConditionExpression="attribute_not_exists(n) OR n = :seen",
+                ExpressionAttributeValues={
+                    ":next": {"N": str(seen + 1)}, ":seen": {"N": str(seen)}
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            continue  # another writer got there first: read again
+        done += 1
     """
-)
+).replace("INCREMENTS", "30")
 
 
 def run_client(script: str, port: int, name: str) -> subprocess.Popen:
@@ -158,3 +177,6 @@ def test_two_workers_over_one_directory_lose_nothing(tmp_path):
             response = db.call("BatchGetItem", {"RequestItems": {"things": {"Keys": keys}}})
             found |= {item["pk"]["S"] for item in response["Responses"]["things"]}
         assert found == expected
+        counter = db.call("GetItem", {"TableName": "things", "Key": {"pk": {"S": "counter"}}})
+        # Four writers, 30 successful conditional increments each, none lost or doubled.
+        assert counter["Item"]["n"] == {"N": "120"}
