@@ -38,7 +38,13 @@ VALUES = st.recursive(
     ),
     max_leaves=6,
 )
-ATTRS = st.dictionaries(st.sampled_from(["x", "y", "z"]), VALUES, max_size=3)
+PLAIN_ATTRS = st.dictionaries(st.sampled_from(["x", "y", "z"]), VALUES, max_size=3)
+# Index key attributes, present or not: g keys the GSI, l the LSI.
+INDEX_ATTRS = st.fixed_dictionaries({}, optional={
+    "g": st.sampled_from(["red", "blue"]).map(lambda s: {"S": s}),
+    "l": st.integers(-2, 2).map(lambda n: {"N": str(n)}),
+})
+ATTRS = st.builds(lambda plain, keys: {**plain, **keys}, PLAIN_ATTRS, INDEX_ATTRS)
 
 def canonical(value: dict) -> object:
     """Compare numbers by value: the model keeps what was written."""
@@ -53,6 +59,18 @@ def canonical(value: dict) -> object:
 
 def canonical_item(item: dict | None) -> dict | None:
     return None if item is None else {k: canonical(v) for k, v in item.items()}
+
+
+def fingerprint(item: dict) -> str:
+    """An order-insensitive text form of an item, for comparing lists of items."""
+    def plain(value):
+        if isinstance(value, dict):
+            return sorted((k, plain(v)) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    return repr(plain(canonical_item(item)))
 
 class ItemsModel(RuleBasedStateMachine):
     backend = ":memory:"
@@ -79,8 +97,22 @@ class ItemsModel(RuleBasedStateMachine):
             AttributeDefinitions=[
                 {"AttributeName": "pk", "AttributeType": "S"},
                 {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "g", "AttributeType": "S"},
+                {"AttributeName": "l", "AttributeType": "N"},
             ],
             BillingMode="PAY_PER_REQUEST",
+            # Sparse indexes: only items carrying g (or l) appear in them.
+            GlobalSecondaryIndexes=[{
+                "IndexName": "byG",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }],
+            LocalSecondaryIndexes=[{
+                "IndexName": "byL",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "l", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }],
         )
 
     def teardown(self) -> None:
@@ -133,12 +165,8 @@ class ItemsModel(RuleBasedStateMachine):
         response = self.client.batch_get_item(
             RequestItems={TABLE: {"Keys": [self.key(pk, sk) for pk, sk in keys]}}
         )
-        got = sorted(
-            (repr(canonical_item(item)) for item in response["Responses"][TABLE]),
-        )
-        expected = sorted(
-            repr(canonical_item(self.model[k])) for k in keys if k in self.model
-        )
+        got = sorted(map(fingerprint, response["Responses"][TABLE]))
+        expected = sorted(fingerprint(self.model[k]) for k in keys if k in self.model)
         assert got == expected
 
     @rule(pk=PKS, sk=SKS, attrs=ATTRS)
@@ -232,6 +260,29 @@ class ItemsModel(RuleBasedStateMachine):
                     break
                 params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         assert sorted(seen) == sorted(self.model)
+
+    def _scan_index(self, index: str) -> list[dict]:
+        found, params = [], {"TableName": TABLE, "IndexName": index}
+        while True:
+            page = self.client.scan(**params)
+            found.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return found
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    @invariant()
+    def indexes_match_the_table(self):
+        if self.db is None:
+            return
+        gsi = self._scan_index("byG")
+        expected = [item for item in self.model.values() if "g" in item]
+        assert sorted(map(fingerprint, gsi)) == sorted(map(fingerprint, expected))
+        lsi = self._scan_index("byL")
+        keys_only = [
+            {name: item[name] for name in ("pk", "sk", "l")}
+            for item in self.model.values() if "l" in item
+        ]
+        assert sorted(map(fingerprint, lsi)) == sorted(map(fingerprint, keys_only))
 
     @invariant()
     def item_count_matches(self):
