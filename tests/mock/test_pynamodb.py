@@ -35,3 +35,32 @@ def test_pynamodb_model_round_trip():
     got.delete()
     with pytest.raises(Thing.DoesNotExist):
         Thing.get("a")
+
+
+class Event(Model):
+    class Meta:
+        table_name = "events"
+        region = "us-east-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+    stream = UnicodeAttribute(hash_key=True)
+    at = NumberAttribute(range_key=True)
+    kind = UnicodeAttribute(null=True)
+
+
+@mock
+def test_pynamodb_query_and_conditional_save():
+    from pynamodb.exceptions import PutError
+
+    Event.create_table(wait=True)
+    for at in range(5):
+        Event("s1", at, kind="even" if at % 2 == 0 else "odd").save()
+    Event("s2", 0).save()
+    found = list(Event.query("s1", Event.at >= 2, filter_condition=Event.kind == "even"))
+    assert [event.at for event in found] == [2, 4]
+    assert [e.at for e in Event.query("s1", scan_index_forward=False, limit=2)][:2] == [4, 3]
+    # A save guarded by a condition that does not hold is refused, and changes nothing.
+    with pytest.raises(PutError) as excinfo:
+        Event("s1", 1, kind="changed").save(condition=Event.at.does_not_exist())
+    assert excinfo.value.cause_response_code == "ConditionalCheckFailedException"
+    assert Event.get("s1", 1).kind == "odd"
