@@ -161,6 +161,29 @@ def test_batch_writer_refuses_a_bad_value_when_added(table) -> None:
     assert "Item" in table.get_item(Key={"pk": "p", "sk": 2})
 
 
+def test_update_item_end_to_end(table) -> None:
+    table.put_item(Item={"pk": "a", "sk": 1, "count": 1, "tags": {"x"}})
+    response = table.update_item(
+        Key={"pk": "a", "sk": 1},
+        UpdateExpression="SET #c = #c + :one ADD tags :more",
+        ConditionExpression=Attr("count").gte(1),
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":one": 1, ":more": {"y"}},
+        ReturnValues="UPDATED_NEW",
+    )
+    assert response["Attributes"] == {"count": Decimal(2), "tags": {"x", "y"}}
+
+
+def test_conditional_writes_end_to_end(db, table) -> None:
+    table.put_item(Item={"pk": "a", "sk": 1, "state": "new"})
+    with pytest.raises(db.client().exceptions.ConditionalCheckFailedException):
+        table.put_item(Item={"pk": "a", "sk": 1}, ConditionExpression=Attr("pk").not_exists())
+    with pytest.raises(db.client().exceptions.ConditionalCheckFailedException):
+        table.delete_item(Key={"pk": "a", "sk": 1}, ConditionExpression=Attr("state").eq("done"))
+    table.delete_item(Key={"pk": "a", "sk": 1}, ConditionExpression=Attr("state").eq("new"))
+    assert "Item" not in table.get_item(Key={"pk": "a", "sk": 1})
+
+
 @pytest.fixture
 def filled(table) -> Table:
     with table.batch_writer() as batch:
