@@ -99,6 +99,21 @@ def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tupl
         shape.enum(value, member, names)
 
 
+# Members that make a write conditional; a request without any takes the short path.
+_CONDITION_KEYS = frozenset((
+    "ConditionExpression", "Expected", "ConditionalOperator", "ExpressionAttributeNames",
+    "ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure",
+))
+
+
+def _bad_enums(rcc: Any, rv: Any, ricm: Any) -> bool:
+    return (
+        (rcc is not None and rcc not in _RCC)
+        or (rv is not None and rv not in _RV)
+        or (ricm is not None and ricm not in _RICM)
+    )
+
+
 @operation("PutItem")
 def put_item(db: Database, params: dict, region: str) -> dict:
     name = checked_table_name(params)
@@ -106,17 +121,19 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     rv = expect_str(params, "ReturnValues")
     ricm = expect_str(params, "ReturnItemCollectionMetrics")
-    on_failure = conditions.expect_condition_types(params)
-    shape = Shape()
-    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-    shape.not_null(raw_item, "item")
-    _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-    _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-    conditions.add_condition_constraints(shape, params)
-    check_members(shape, raw_item)
-    conditions.check_expression_params(params)
+    conditional = not _CONDITION_KEYS.isdisjoint(params)
+    on_failure = conditions.expect_condition_types(params) if conditional else None
+    if conditional or raw_item is None or _bad_enums(rcc, rv, ricm):
+        shape = Shape()
+        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
+        shape.not_null(raw_item, "item")
+        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
+        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
+        conditions.add_condition_constraints(shape, params)
+        check_members(shape, raw_item)
+        conditions.check_expression_params(params)
     stored, size = canonical_item_and_size(raw_item)
-    condition = conditions.parse_condition(params)
+    condition = conditions.parse_condition(params) if conditional else None
     only_all_old_or_none(rv)
     if size > MAX_ITEM_SIZE:
         raise ValidationException(ITEM_TOO_LARGE)
@@ -134,8 +151,9 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and old is not None:
         response["Attributes"] = old
-    add_write_details(response, table, result, stored, write_units(max(size, old_size)), rcc,
-                      ricm)
+    if rcc is not None or ricm is not None:
+        add_write_details(response, table, result, stored, write_units(max(size, old_size)),
+                          rcc, ricm)
     return response
 
 
@@ -196,17 +214,19 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     rv = expect_str(params, "ReturnValues")
     ricm = expect_str(params, "ReturnItemCollectionMetrics")
-    on_failure = conditions.expect_condition_types(params)
-    shape = Shape()
-    _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-    _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-    _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-    shape.not_null(raw_key, "key")
-    conditions.add_condition_constraints(shape, params)
-    check_members(shape, raw_key)
-    conditions.check_expression_params(params)
+    conditional = not _CONDITION_KEYS.isdisjoint(params)
+    on_failure = conditions.expect_condition_types(params) if conditional else None
+    if conditional or raw_key is None or _bad_enums(rcc, rv, ricm):
+        shape = Shape()
+        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
+        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
+        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
+        shape.not_null(raw_key, "key")
+        conditions.add_condition_constraints(shape, params)
+        check_members(shape, raw_key)
+        conditions.check_expression_params(params)
     key = canonical_item(raw_key)
-    condition = conditions.parse_condition(params)
+    condition = conditions.parse_condition(params) if conditional else None
     only_all_old_or_none(rv)
 
     def run(txn):
