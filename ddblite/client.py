@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ddblite import errors
+from ddblite.dispatch import dispatch
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -75,8 +76,10 @@ class Client:
         self.region_name = region_name
 
     def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if self._db.closed:
+            raise RuntimeError("the database is closed")
         try:
-            response = self._db.call(operation, params, self.region_name)
+            response = dispatch(self._db, operation, params, self.region_name)
         except errors.DynamoDBError as exc:
             exc.operation_name = operation
             raise

@@ -105,13 +105,20 @@ class Catalog:
     def __init__(self) -> None:
         self._version: bytes | None = b"unset"
         self._cache: dict[tuple[str, str], TableInfo | None] = {}
+        # The storage snapshot at which the version was last read: while no commit
+        # happened since, the catalog cannot have changed and the read is skipped.
+        self._checked_at: int | None = None
 
     # ------------------------------------------------------------- reading
     def _sync(self, txn: ReadTxn) -> None:
+        snapshot = txn.snapshot_id()
+        if snapshot is not None and snapshot == self._checked_at:
+            return
         version = txn.get("meta", _VERSION_KEY)
         if version != self._version:
             self._cache = {}
             self._version = version
+        self._checked_at = snapshot
 
     def get(self, txn: ReadTxn, region: str, name: str) -> TableInfo | None:
         self._sync(txn)

@@ -29,6 +29,11 @@ class ReadTxn(ABC):
         """Pairs with start <= key < end (end None: to the end), in key order or reversed."""
 
 
+    def snapshot_id(self) -> int | None:
+        """An id that changes whenever anything was committed (None: not tracked)."""
+        return None
+
+
 class WriteTxn(ReadTxn):
     @abstractmethod
     def put(self, space: str, key: bytes, value: bytes) -> None: ...

@@ -45,11 +45,12 @@ def _bucket_key(key: bytes) -> bytes:
 
 
 class _LmdbTxn(WriteTxn):
-    __slots__ = ("_txn", "_dbs")
+    __slots__ = ("_txn", "_dbs", "_writable")
 
-    def __init__(self, txn: lmdb.Transaction, dbs: dict[str, object]) -> None:
+    def __init__(self, txn: lmdb.Transaction, dbs: dict[str, object], writable: bool = False):
         self._txn = txn
         self._dbs = dbs
+        self._writable = writable
 
     def get(self, space: str, key: bytes) -> bytes | None:
         if len(key) <= _MAX_DIRECT:
@@ -59,6 +60,12 @@ class _LmdbTxn(WriteTxn):
         if i < len(entries) and entries[i][0] == key:
             return entries[i][1]
         return None
+
+    def snapshot_id(self) -> int | None:
+        # LMDB's transaction id: a read sees the id of the last committed write. A
+        # write's own id is not a snapshot (it may abort and be reused by another
+        # process's commit), so writes report none.
+        return None if self._writable else self._txn.id()
 
     def _bucket(self, space: str, key: bytes) -> list[list]:
         raw = self._txn.get(_bucket_key(key), db=self._dbs[space])
@@ -216,7 +223,7 @@ class LmdbStorage(Storage):
             for _ in range(_MAX_GROW_ATTEMPTS):
                 try:
                     with self._env.begin(write=True) as txn:
-                        return fn(_LmdbTxn(txn, self._dbs))
+                        return fn(_LmdbTxn(txn, self._dbs, writable=True))
                 except lmdb.MapFullError:
                     # The map is full: grow it and run the whole transaction again.
                     self._env.set_mapsize(self._env.info()["map_size"] * 2)
