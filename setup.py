@@ -6,6 +6,7 @@ from setuptools import Extension, setup
 extensions = [
     Extension("ddblite._speedups", ["ext/_speedups.pyx"]),
     Extension("ddblite._typeconv", ["ext/_typeconv.pyx"]),
+    Extension("ddblite._evaluate", ["ext/_evaluate.pyx"]),
 ]
 
 setup(ext_modules=cythonize(extensions, language_level=3))

@@ -14,13 +14,8 @@ from typing import Any
 
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast, checks
-from ddblite.expressions.evaluate import (
-    AttributeValue,
-    Item,
-    compare,
-    compile_condition,
-    type_of,
-)
+from ddblite.expressions.evaluate import AttributeValue, Item, compare, type_of
+from ddblite.expressions.evaluator import compile_condition
 from ddblite.expressions.parser import ConditionParser, ProjectionParser, UpdateParser
 from ddblite.expressions.projection import build_tree, project
 from ddblite.expressions.update import apply_update
