@@ -26,7 +26,13 @@ from ddblite.expressions.evaluate import AttributeValue, type_of
 KIND = "KeyConditionExpression"
 _OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
+NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
+NOT_INDEXABLE_MESSAGE = "Attempted conditional constraint is not an indexable operation"
+TYPE_MISMATCH = (
+    "One or more parameter values were invalid: "
+    "Condition parameter type does not match schema type"
+)
+NOT_SUPPORTED = "Query key condition not supported"
 TOO_MANY_CONDITIONS = "Conditions can be of length 1 or 2 only"
 MAX_MULTI_ATTRIBUTE_CONDITIONS = 8  # 4 partition + 4 sort attributes
 _MULTI_ATTRIBUTE = ContextVar("ddblite_multi_attribute_keys", default=False)
@@ -40,6 +46,30 @@ def multi_attribute_keys(allowed: bool = True) -> Iterator[None]:
         yield
     finally:
         _MULTI_ATTRIBUTE.reset(token)
+
+
+def check_operand(condition: tuple[str, list[AttributeValue]], key_type: str) -> None:
+    """A key attribute's condition must be indexable and of the attribute's type."""
+    op, operands = condition
+    if op in NOT_INDEXABLE:
+        raise ValidationException(NOT_INDEXABLE_MESSAGE)
+    if any(type_of(operand) != key_type for operand in operands):
+        raise ValidationException(TYPE_MISMATCH)
+
+
+def check_key_attribute(conditions: dict, name: str, key_type: str, is_hash: bool,
+                        ranged: bool) -> None:
+    """DynamoDB's checks of one table key attribute against a Query's key conditions."""
+    if is_hash and not ranged and len(conditions) > 1:
+        raise ValidationException(NOT_SUPPORTED)
+    condition = conditions.get(name)
+    if condition is None:
+        if is_hash or len(conditions) > 1:
+            raise ValidationException(f"Query condition missed key schema element: {name}")
+        return
+    check_operand(condition, key_type)
+    if is_hash and condition[0] != "EQ":
+        raise ValidationException(NOT_SUPPORTED)
 
 
 @dataclass
@@ -68,29 +98,10 @@ class KeyCondition:
                   range_type: str | None = None) -> KeyRange:
         """Check the conditions against a key schema (types are "S", "N" or "B")."""
         conditions = self.conditions
-        schema = [(hash_name, hash_type, True)]
-        if range_name is not None:
-            schema.append((range_name, range_type, False))
-        for name, key_type, is_hash in schema:
-            if is_hash and range_name is None and len(conditions) > 1:
-                raise ValidationException("Query key condition not supported")
-            condition = conditions.get(name)
-            if condition is None:
-                if is_hash or len(conditions) > 1:
-                    raise ValidationException(f"Query condition missed key schema element: {name}")
-                continue
-            op, operands = condition
-            if op in _NOT_INDEXABLE:
-                raise ValidationException(
-                    "Attempted conditional constraint is not an indexable operation"
-                )
-            if any(type_of(v) != key_type for v in operands):
-                raise ValidationException(
-                    "One or more parameter values were invalid: "
-                    "Condition parameter type does not match schema type"
-                )
-            if is_hash and op != "EQ":
-                raise ValidationException("Query key condition not supported")
+        ranged = range_name is not None
+        check_key_attribute(conditions, hash_name, hash_type, True, ranged)
+        if ranged:
+            check_key_attribute(conditions, range_name, range_type, False, ranged)
         key = KeyRange(hash_name, conditions[hash_name][1][0])
         if range_name is not None and range_name in conditions:
             key.sort_name = range_name

@@ -30,8 +30,13 @@ from ddblite.engine.items import get as get_item
 from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
 from ddblite.engine.reader import Page, read_range
 from ddblite.errors import ValidationException
-from ddblite.expressions.evaluate import begins_with, between, compare, type_of
-from ddblite.expressions.keycondition import TOO_MANY_CONDITIONS, multi_attribute_keys
+from ddblite.expressions.evaluate import begins_with, between, compare
+from ddblite.expressions.keycondition import (
+    NOT_SUPPORTED,
+    TOO_MANY_CONDITIONS,
+    check_operand,
+    multi_attribute_keys,
+)
 from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops.common import find_table
 from ddblite.storage.interface import prefix_end
@@ -60,13 +65,6 @@ GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary in
 START_KEY_INVALID = "The provided starting key is invalid"
 OUTSIDE_QUERY = "The provided starting key is outside query boundaries based on provided conditions"
 OUTSIDE_RANGE_PREDICATE = "The provided starting key does not match the range key predicate"
-NOT_INDEXABLE_MESSAGE = "Attempted conditional constraint is not an indexable operation"
-TYPE_MISMATCH = (
-    "One or more parameter values were invalid: Condition parameter type does not match "
-    "schema type"
-)
-NOT_SUPPORTED = "Query key condition not supported"
-_NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
 _SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 
 Conditions = dict[str, tuple[str, list[dict]]]
@@ -149,7 +147,7 @@ def check_key_condition(index: IndexInfo, conditions: Conditions) -> None:
         condition = conditions.get(name)
         if condition is None:
             raise ValidationException(f"Query condition missed key schema element: {name}")
-        _check_operand(condition, kind)
+        check_operand(condition, kind)
         if condition[0] != "EQ":
             raise ValidationException(NOT_SUPPORTED)
     missing = None
@@ -162,7 +160,7 @@ def check_key_condition(index: IndexInfo, conditions: Conditions) -> None:
         if missing is not None:
             # A sort attribute conditioned after one that was skipped.
             raise ValidationException(f"Query condition missed key schema element: {missing}")
-        _check_operand(condition, kind)
+        check_operand(condition, kind)
         conditioned = position + 1
     used = len(hash_attrs) + conditioned
     if len(conditions) > used:
@@ -174,14 +172,6 @@ def check_key_condition(index: IndexInfo, conditions: Conditions) -> None:
         if conditions[name][0] != "EQ":
             # INFERRED wording: only the last sort attribute used may take a range.
             raise ValidationException(NOT_SUPPORTED)
-
-
-def _check_operand(condition: tuple[str, list[dict]], kind: str) -> None:
-    op, operands = condition
-    if op in _NOT_INDEXABLE:
-        raise ValidationException(NOT_INDEXABLE_MESSAGE)
-    if any(type_of(operand) != kind for operand in operands):
-        raise ValidationException(TYPE_MISMATCH)
 
 
 def _partition(index: IndexInfo, conditions: Conditions) -> bytes:

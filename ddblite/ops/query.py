@@ -27,7 +27,8 @@ from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
 from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
-from ddblite.expressions.evaluate import begins_with, between, compare, type_of
+from ddblite.expressions.evaluate import begins_with, between, compare
+from ddblite.expressions.keycondition import check_key_attribute
 from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops import index_read
 from ddblite.ops import read_expressions as rx
@@ -69,7 +70,6 @@ KEY_NOT_SCALAR = (
 _BARE_VALUE_ERRORS = re.compile(
     "contains duplicates|number set|numeric value|significant digits|number with magnitude"
 )
-_NOT_INDEXABLE = frozenset(("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"))
 _SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 _RCC = frozenset(RETURN_CONSUMED_CAPACITY)
 _STRING_MEMBERS = (
@@ -199,25 +199,7 @@ def _query_keys(table: TableInfo, conditions: dict, start: dict | None) -> None:
                 raise ValidationException(START_KEY_INVALID)
             if key_type not in value:
                 raise ValidationException(SCHEMA_MISMATCH)
-        if is_hash and not ranged and len(conditions) > 1:
-            raise ValidationException("Query key condition not supported")
-        condition = conditions.get(name)
-        if condition is None:
-            if is_hash or len(conditions) > 1:
-                raise ValidationException(f"Query condition missed key schema element: {name}")
-            continue
-        op, operands = condition
-        if op in _NOT_INDEXABLE:
-            raise ValidationException(
-                "Attempted conditional constraint is not an indexable operation"
-            )
-        if any(type_of(operand) != key_type for operand in operands):
-            raise ValidationException(
-                "One or more parameter values were invalid: "
-                "Condition parameter type does not match schema type"
-            )
-        if is_hash and op != "EQ":
-            raise ValidationException("Query key condition not supported")
+        check_key_attribute(conditions, name, key_type, is_hash, ranged)
     if start is not None:
         check_key(table, start)  # empty values and key sizes
 
