@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ddblite.engine.catalog import TableInfo
 from ddblite.errors import ResourceNotFoundException
@@ -38,3 +38,21 @@ def find_table(db: Database, txn: ReadTxn, region: str, name: str) -> TableInfo:
 
 def table_arn(db: Database, region: str, name: str) -> str:
     return f"arn:aws:dynamodb:{region}:{db.account_id}:table/{name}"
+
+
+def page_response(page: Any, select: str | None, project: Any, key_names: tuple[str, ...],
+                  capacity: dict | None) -> dict[str, Any]:
+    """A Query/Scan answer: Items (unless COUNT), Count, ScannedCount, LastEvaluatedKey
+    (the key attributes named, of the last item read) and ConsumedCapacity."""
+    response: dict[str, Any] = {}
+    if select != "COUNT":
+        items = page.items
+        response["Items"] = items if project is None else [project(item) for item in items]
+    response["Count"] = len(page.items)
+    response["ScannedCount"] = page.scanned
+    if page.last is not None:
+        last = page.last
+        response["LastEvaluatedKey"] = {name: last[name] for name in key_names if name in last}
+    if capacity is not None:
+        response["ConsumedCapacity"] = capacity
+    return response

@@ -14,7 +14,6 @@ Each is built from small steps usable on their own:
   needs_table_fetch     Select / projection rules per index projection
   fetch_from_table      an LSI read of non-projected attributes reads each item from
                         the table, at one more read of that item's size
-  last_evaluated_key    the index key attributes plus the table key attributes
 
 Entries are laid out by engine.indexes; every index key part is terminated, so a
 value's entries are exactly the keys starting with its encoding.
@@ -38,7 +37,7 @@ from ddblite.expressions.keycondition import (
     multi_attribute_keys,
 )
 from ddblite.native import encode_key_part, segment_bounds
-from ddblite.ops.common import find_table
+from ddblite.ops.common import find_table, page_response
 from ddblite.storage.interface import prefix_end
 
 if TYPE_CHECKING:
@@ -53,7 +52,6 @@ __all__ = [
     "find_index",
     "index_bounds",
     "index_start_key",
-    "last_evaluated_key",
     "multi_attribute_keys",
     "needs_table_fetch",
     "query_index",
@@ -124,10 +122,6 @@ def fetch_from_table(txn: ReadTxn, table: TableInfo, entries: list[dict],
         units += read_units(size, consistent)
         items.append(item if item is not None else entry)
     return items, units
-
-
-def last_evaluated_key(index: IndexInfo, item: dict) -> dict:
-    return {name: item[name] for name in index.key_names if name in item}
 
 
 # ------------------------------------------------------------------ key condition
@@ -310,22 +304,13 @@ def _read(txn: ReadTxn, table: TableInfo, index: IndexInfo, lo: bytes, hi: bytes
 
 def _response(index: IndexInfo, table: TableInfo, page: Page, table_units: float,
               request: Any, project: Any) -> dict[str, Any]:
-    response: dict[str, Any] = {}
-    if request.select != "COUNT":
-        items = page.items
-        response["Items"] = items if project is None else [project(item) for item in items]
-    response["Count"] = len(page.items)
-    response["ScannedCount"] = page.scanned
-    if page.last is not None:
-        response["LastEvaluatedKey"] = last_evaluated_key(index, page.last)
+    capacity = None
     if request.rcc is not None:
         capacity = index_read_consumed(
             request.rcc, table.name, index.name, index.is_global,
             read_units(page.read_bytes, request.consistent), table_units,
         )
-        if capacity is not None:
-            response["ConsumedCapacity"] = capacity
-    return response
+    return page_response(page, request.select, project, index.key_names, capacity)
 
 
 def query_index(db: Database, region: str, request: Any, conditions: Conditions,

@@ -32,7 +32,7 @@ from ddblite.expressions.keycondition import check_key_attribute
 from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops import index_read
 from ddblite.ops import read_expressions as rx
-from ddblite.ops.common import find_table
+from ddblite.ops.common import find_table, page_response
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
@@ -295,21 +295,11 @@ def _sort_bounds(
 
 
 def _page_response(table: TableInfo, page, request: _Request, project) -> dict[str, Any]:
-    response: dict[str, Any] = {}
-    if request.select != "COUNT":
-        items = page.items
-        response["Items"] = items if project is None else [project(item) for item in items]
-    response["Count"] = len(page.items)
-    response["ScannedCount"] = page.scanned
-    if page.last is not None:
-        last = page.last
-        response["LastEvaluatedKey"] = {name: last[name] for name in table.key_names}
+    capacity = None
     if request.rcc is not None:
         units = read_units(page.read_bytes, request.consistent)
         capacity = consumed(request.rcc, table.name, units, "read")
-        if capacity is not None:
-            response["ConsumedCapacity"] = capacity
-    return response
+    return page_response(page, request.select, project, table.key_names, capacity)
 
 
 # ------------------------------------------------------------------ Query
