@@ -23,7 +23,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen) -> None:
+def wait_until_serving(port: int, process: subprocess.Popen) -> None:
     """Poll GET / until the endpoint answers (bounded; it starts in about a second)."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -56,7 +56,7 @@ def ddblite_serve(*args: str) -> Iterator[str]:
         text=True,
     )
     try:
-        _wait_until_serving(port, process)
+        wait_until_serving(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         if process.poll() is None:

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 import ddblite
 from ddblite.cli import main
+from tests.clients.serve import free_port, wait_until_serving
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_serving(port: int, process: subprocess.Popen) -> None:
-    """Poll until the endpoint accepts connections (bounded; the server starts in ~1 s)."""
-    for _ in range(600):
-        assert process.poll() is None, process.stderr.read()
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("ddblite serve did not start")
 
 
 def start(*args: str) -> tuple[subprocess.Popen, int]:
