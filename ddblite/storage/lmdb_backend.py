@@ -8,7 +8,9 @@ Durability settings:
   full  - fsync on every commit: an acknowledged write survives power loss.
   lazy  - no fsync on commit; a background thread syncs every `sync_interval`
           seconds. A process crash loses nothing (the OS holds the pages);
-          an OS crash or power loss can lose the writes of the last interval.
+          an OS crash or power loss can lose the writes of the last interval,
+          and LMDB promises no corruption then only on a file system that keeps
+          write order (its MDB_NOSYNC caveat).
 """
 
 from __future__ import annotations
