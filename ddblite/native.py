@@ -11,10 +11,10 @@ import failed, so a silently broken build can be diagnosed.
 
 from __future__ import annotations
 
-import os
 from types import ModuleType
 
-from ddblite import _pure
+from ddblite import _pure, twins
+from ddblite.twins import pure_requested
 
 __all__ = [
     "COMPILED",
@@ -38,19 +38,8 @@ __all__ = [
 ]
 
 
-def pure_requested() -> bool:
-    """Whether the environment forces the pure-Python implementation."""
-    return os.environ.get("DDBLITE_PUREPYTHON", "").strip() == "1"
-
-
-IMPORT_ERROR: ImportError | None = None
-_impl: ModuleType = _pure
-if not pure_requested():
-    try:
-        from ddblite import _speedups as _impl  # type: ignore[no-redef]
-    except ImportError as exc:  # not built (e.g. a source checkout): stay pure
-        IMPORT_ERROR = exc
-        _impl = _pure
+_COMPILED_NAME = "ddblite._speedups"
+_impl, IMPORT_ERROR = twins.load(_COMPILED_NAME, _pure)
 
 COMPILED: bool = _impl is not _pure
 IMPLEMENTATION: str = "cython" if COMPILED else "pure"
@@ -72,14 +61,5 @@ canonical_item_sized = _impl.canonical_item_sized
 
 
 def implementations() -> dict[str, ModuleType]:
-    """Every importable implementation by name ("pure", "cython"), ignoring the env var.
-
-    Tests use this to run the same checks against both twins.
-    """
-    found: dict[str, ModuleType] = {"pure": _pure}
-    try:
-        from ddblite import _speedups
-    except ImportError:
-        return found
-    found["cython"] = _speedups
-    return found
+    """Every importable implementation by name ("pure", "cython"), ignoring the env var."""
+    return twins.implementations(_COMPILED_NAME, _pure)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ddblite import _typeconv_pure
+from ddblite import _typeconv_pure, twins
 from ddblite._typeconv_pure import DYNAMODB_CONTEXT, Binary
-from ddblite.native import pure_requested
 
 __all__ = [
     "COMPILED",
@@ -27,14 +26,8 @@ __all__ = [
     "serialize_item",
 ]
 
-IMPORT_ERROR: ImportError | None = None
-_impl: ModuleType = _typeconv_pure
-if not pure_requested():
-    try:
-        from ddblite import _typeconv as _impl  # type: ignore[no-redef]
-    except ImportError as exc:  # not built (e.g. a source checkout): stay pure
-        IMPORT_ERROR = exc
-        _impl = _typeconv_pure
+_COMPILED_NAME = "ddblite._typeconv"
+_impl, IMPORT_ERROR = twins.load(_COMPILED_NAME, _typeconv_pure)
 
 COMPILED: bool = _impl is not _typeconv_pure
 IMPLEMENTATION: str = "cython" if COMPILED else "pure"
@@ -47,10 +40,4 @@ deserialize_item = _impl.deserialize_item
 
 def implementations() -> dict[str, ModuleType]:
     """Every importable implementation by name ("pure", "cython"), ignoring the env var."""
-    found: dict[str, ModuleType] = {"pure": _typeconv_pure}
-    try:
-        from ddblite import _typeconv
-    except ImportError:
-        return found
-    found["cython"] = _typeconv
-    return found
+    return twins.implementations(_COMPILED_NAME, _typeconv_pure)

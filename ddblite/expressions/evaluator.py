@@ -12,19 +12,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from ddblite import twins
 from ddblite.expressions import evaluate as _pure
-from ddblite.native import pure_requested
 
 __all__ = ["COMPILED", "IMPLEMENTATION", "IMPORT_ERROR", "compile_condition", "implementations"]
 
-IMPORT_ERROR: ImportError | None = None
-_impl: ModuleType = _pure
-if not pure_requested():
-    try:
-        from ddblite import _evaluate as _impl  # type: ignore[no-redef]
-    except ImportError as exc:  # not built (e.g. a source checkout): stay pure
-        IMPORT_ERROR = exc
-        _impl = _pure
+_COMPILED_NAME = "ddblite._evaluate"
+_impl, IMPORT_ERROR = twins.load(_COMPILED_NAME, _pure)
 
 COMPILED: bool = _impl is not _pure
 IMPLEMENTATION: str = "cython" if COMPILED else "pure"
@@ -33,11 +27,5 @@ compile_condition = _impl.compile_condition
 
 
 def implementations() -> dict[str, ModuleType]:
-    """Every importable evaluator by name ("pure", "cython"), ignoring the env var."""
-    found: dict[str, ModuleType] = {"pure": _pure}
-    try:
-        from ddblite import _evaluate
-    except ImportError:
-        return found
-    found["cython"] = _evaluate
-    return found
+    """Every importable implementation by name ("pure", "cython"), ignoring the env var."""
+    return twins.implementations(_COMPILED_NAME, _pure)

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from ddblite import twins
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast, evaluate, evaluator, parse_condition
 from tests.expressions.test_differential import NAMES, Renderer, conditions, items
@@ -236,7 +237,7 @@ def test_env_var_forces_pure_evaluator():
 
 def test_conditions_use_the_loaded_evaluator():
     condition = parse_condition("attribute_exists(a)")
-    if evaluator.pure_requested():
+    if twins.pure_requested():
         assert evaluator.IMPLEMENTATION == "pure"
         assert evaluator.compile_condition is evaluate.compile_condition
         assert condition.evaluate.__module__ == evaluate.__name__
