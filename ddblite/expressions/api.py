@@ -14,7 +14,7 @@ from typing import Any
 
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast, checks
-from ddblite.expressions.evaluate import AttributeValue, Item, compare, type_of
+from ddblite.expressions.evaluate import AttributeValue, Item, compare, constant_of, type_of
 from ddblite.expressions.evaluator import compile_condition
 from ddblite.expressions.parser import ConditionParser, ProjectionParser, UpdateParser
 from ddblite.expressions.projection import build_tree, project
@@ -123,19 +123,11 @@ class Condition:
         return self.evaluate(item)
 
 
-def _constant(node: ast.Node, values: dict[str, AttributeValue]) -> AttributeValue | None:
-    if isinstance(node, ast.ValueRef):
-        return values[node.ref]
-    if isinstance(node, ast.Literal):
-        return node.value
-    return None
-
-
 def _check_bound_condition(kind: str, tree: ast.Node, values: dict[str, AttributeValue]) -> None:
     """Rules that need the values themselves: attribute_type names, BETWEEN bounds."""
     for leaf in checks.leaves(tree):
         if isinstance(leaf, ast.Call) and leaf.name == "attribute_type":
-            wanted = _constant(leaf.args[1], values)
+            wanted = constant_of(leaf.args[1], values)
             if wanted is not None and wanted["S"] not in checks.TYPE_NAMES:
                 raise checks.invalid(
                     kind,
@@ -143,7 +135,8 @@ def _check_bound_condition(kind: str, tree: ast.Node, values: dict[str, Attribut
                     "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
                 )
         elif isinstance(leaf, ast.Between):
-            check_between_bounds(kind, _constant(leaf.low, values), _constant(leaf.high, values))
+            low, high = constant_of(leaf.low, values), constant_of(leaf.high, values)
+            check_between_bounds(kind, low, high)
 
 
 def check_between_bounds(kind: str, low: AttributeValue | None,

@@ -144,7 +144,8 @@ def compile_operand(node: ast.Node, values: dict[str, AttributeValue]) -> Getter
     raise TypeError(f"not an operand: {type(node).__name__}")
 
 
-def _constant(node: ast.Node, values: dict[str, AttributeValue]) -> AttributeValue | None:
+def constant_of(node: ast.Node, values: dict[str, AttributeValue]) -> AttributeValue | None:
+    """The value a :value or literal operand stands for (None for a path or function)."""
     if isinstance(node, ast.ValueRef):
         return values[node.ref]
     if isinstance(node, ast.Literal):
@@ -155,7 +156,7 @@ def _constant(node: ast.Node, values: dict[str, AttributeValue]) -> AttributeVal
 def _compile_compare(node: ast.Compare, values: dict[str, AttributeValue]) -> Predicate:
     op = node.op
     get_left = compile_operand(node.left, values)
-    constant = _constant(node.right, values)
+    constant = constant_of(node.right, values)
     if constant is None:  # general case: both sides read the item
         get_right = compile_operand(node.right, values)
         return lambda item: compare(op, get_left(item), get_right(item))
@@ -187,7 +188,7 @@ def _compile_compare(node: ast.Compare, values: dict[str, AttributeValue]) -> Pr
 
 def _compile_in(node: ast.In, values: dict[str, AttributeValue]) -> Predicate:
     get = compile_operand(node.operand, values)
-    constants = [_constant(choice, values) for choice in node.choices]
+    constants = [constant_of(choice, values) for choice in node.choices]
     if all(c is not None for c in constants):
         choices = constants
         return lambda item: get(item) in choices
@@ -211,7 +212,7 @@ def _compile_call(node: ast.Call, values: dict[str, AttributeValue]) -> Predicat
     first = compile_operand(node.args[0], values)
     second = compile_operand(node.args[1], values)
     if name == "attribute_type":
-        wanted = _constant(node.args[1], values)
+        wanted = constant_of(node.args[1], values)
         wanted_tag = wanted["S"] if wanted is not None else None
 
         def has_type(item: Item) -> bool:

@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast, checks
 from ddblite.expressions.api import _value_types, check_between_bounds, resolve_condition
-from ddblite.expressions.evaluate import AttributeValue, type_of
+from ddblite.expressions.evaluate import (
+    AttributeValue,
+    begins_with,
+    between,
+    compare,
+    type_of,
+)
 
 KIND = "KeyConditionExpression"
 _OPERATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
@@ -55,6 +61,18 @@ def check_operand(condition: tuple[str, list[AttributeValue]], key_type: str) ->
         raise ValidationException(NOT_INDEXABLE_MESSAGE)
     if any(type_of(operand) != key_type for operand in operands):
         raise ValidationException(TYPE_MISMATCH)
+
+
+_SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
+
+
+def sort_condition_holds(op: str, operands: list[AttributeValue], value: AttributeValue) -> bool:
+    """Whether a sort-key value satisfies a key condition (legacy operator names)."""
+    if op == "BETWEEN":
+        return between(value, operands[0], operands[1])
+    if op == "BEGINS_WITH":
+        return begins_with(value, operands[0])
+    return compare(_SORT_TESTS[op], value, operands[0])
 
 
 def check_key_attribute(conditions: dict, name: str, key_type: str, is_hash: bool,

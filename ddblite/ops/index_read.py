@@ -29,12 +29,12 @@ from ddblite.engine.items import get as get_item
 from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
 from ddblite.engine.reader import Page, read_range
 from ddblite.errors import ValidationException
-from ddblite.expressions.evaluate import begins_with, between, compare
 from ddblite.expressions.keycondition import (
     NOT_SUPPORTED,
     TOO_MANY_CONDITIONS,
     check_operand,
     multi_attribute_keys,
+    sort_condition_holds,
 )
 from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops.common import find_table, page_response
@@ -63,7 +63,6 @@ GSI_CONSISTENT_READ = "Consistent reads are not supported on global secondary in
 START_KEY_INVALID = "The provided starting key is invalid"
 OUTSIDE_QUERY = "The provided starting key is outside query boundaries based on provided conditions"
 OUTSIDE_RANGE_PREDICATE = "The provided starting key does not match the range key predicate"
-_SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 
 Conditions = dict[str, tuple[str, list[dict]]]
 
@@ -226,14 +225,6 @@ def _check_start_types(index: IndexInfo, table: TableInfo, start: dict) -> None:
     check_key(table, {name: start[name] for name in table.key_names})
 
 
-def _sort_matches(op: str, operands: list, value: dict) -> bool:
-    if op == "BETWEEN":
-        return between(value, operands[0], operands[1])
-    if op == "BEGINS_WITH":
-        return begins_with(value, operands[0])
-    return compare(_SORT_TESTS[op], value, operands[0])
-
-
 def index_start_key(index: IndexInfo, table: TableInfo, start: dict,
                     conditions: Conditions | None = None) -> bytes:
     """The entry key of an ExclusiveStartKey; with a Query's conditions, it must lie in
@@ -242,7 +233,7 @@ def index_start_key(index: IndexInfo, table: TableInfo, start: dict,
     if conditions is not None:
         for name, _ in index.range_attrs:
             condition = conditions.get(name)
-            if condition is not None and not _sort_matches(condition[0], condition[1],
+            if condition is not None and not sort_condition_holds(condition[0], condition[1],
                                                            start[name]):
                 raise ValidationException(OUTSIDE_RANGE_PREDICATE)
         for name, _ in index.hash_attrs:

@@ -27,8 +27,7 @@ from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
 from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
-from ddblite.expressions.evaluate import begins_with, between, compare
-from ddblite.expressions.keycondition import check_key_attribute
+from ddblite.expressions.keycondition import check_key_attribute, sort_condition_holds
 from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops import index_read
 from ddblite.ops import read_expressions as rx
@@ -70,7 +69,6 @@ KEY_NOT_SCALAR = (
 _BARE_VALUE_ERRORS = re.compile(
     "contains duplicates|number set|numeric value|significant digits|number with magnitude"
 )
-_SORT_TESTS = {"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 _RCC = frozenset(RETURN_CONSUMED_CAPACITY)
 _STRING_MEMBERS = (
     "IndexName", "Select", "ReturnConsumedCapacity", "ConditionalOperator",
@@ -210,14 +208,6 @@ def _schema(table: TableInfo):
         yield table.sk_name, table.sk_type, False
 
 
-def _sort_matches(op: str, operands: list, value: dict) -> bool:
-    if op == "BETWEEN":
-        return between(value, operands[0], operands[1])
-    if op == "BEGINS_WITH":
-        return begins_with(value, operands[0])
-    return compare(_SORT_TESTS[op], value, operands[0])
-
-
 def _check_start_bounds(table: TableInfo, conditions: dict, start: dict) -> None:
     """A Query's start key must lie in the partition and sort range it reads."""
     same_partition = start[table.pk_name] == conditions[table.pk_name][1][0]
@@ -226,7 +216,7 @@ def _check_start_bounds(table: TableInfo, conditions: dict, start: dict) -> None
         if not same_partition:
             raise ValidationException(OUTSIDE_QUERY)
         return
-    if not _sort_matches(sort[0], sort[1], start[table.sk_name]):
+    if not sort_condition_holds(sort[0], sort[1], start[table.sk_name]):
         raise ValidationException(OUTSIDE_RANGE_PREDICATE)
     if not same_partition:
         raise ValidationException(ONE_ROW)
