@@ -139,7 +139,3 @@ def render_value(value: Any) -> str:
     if isinstance(value, list):
         return "'[" + ", ".join(str(v) for v in value) + "]'"
     return f"'{value}'"
-
-
-def table_not_found() -> ResourceNotFoundException:  # type: ignore[valid-type]
-    return ResourceNotFoundException("Requested resource not found")

@@ -25,7 +25,6 @@ its item collection (items + LSI entries) under b"c:" + table partition prefix.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
 from typing import Any
 
 import msgpack
@@ -274,16 +273,6 @@ def update_entries(
         )
         touched.append(IndexWrite(index, units, new_size - old_size))
     return touched
-
-
-def units_by_kind(touched: Iterable[IndexWrite]) -> tuple[dict[str, float], dict[str, float]]:
-    """(GSI units by name, LSI units by name) for ConsumedCapacity's INDEXES breakdown."""
-    global_units: dict[str, float] = {}
-    local_units: dict[str, float] = {}
-    for write in touched:
-        target = global_units if write.index.is_global else local_units
-        target[write.index.name] = target.get(write.index.name, 0.0) + write.units
-    return global_units, local_units
 
 
 # ---------------------------------------------------------------- item collections

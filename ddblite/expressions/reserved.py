@@ -55,7 +55,3 @@ RESERVED_WORDS: frozenset[str] = frozenset(
     WORK WRAPPED WRITE YEAR ZONE
     """.split()
 )
-
-
-def is_reserved(name: str) -> bool:
-    return name.upper() in RESERVED_WORDS

@@ -32,6 +32,7 @@ from ddblite.native import encode_key_part, segment_bounds
 from ddblite.ops import index_read
 from ddblite.ops import read_expressions as rx
 from ddblite.ops.common import find_table, page_response
+from ddblite.ops.conditions import check_expression_params
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
@@ -300,7 +301,7 @@ def query(db: Database, params: dict, region: str) -> dict:
     request = _Request(params)
     forward = params.get("ScanIndexForward")
     _query_shape(params, request)
-    rx.check_expression_params(
+    check_expression_params(
         params,
         ("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
         ("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"),
@@ -382,7 +383,7 @@ def scan(db: Database, params: dict, region: str) -> dict:
     segment = params.get("Segment")
     total = params.get("TotalSegments")
     _scan_shape(params, request, segment, total)
-    rx.check_expression_params(
+    check_expression_params(
         params,
         ("ProjectionExpression", "FilterExpression"),
         ("AttributesToGet", "ScanFilter", "ConditionalOperator"),

@@ -21,7 +21,7 @@ from ddblite.expressions.keycondition import KeyCondition
 from ddblite.ops.conditions import check_expression_params, request_expressions
 from ddblite.validate import Shape, expect_list, expect_map, expect_str
 
-__all__ = ["ReadExpressions", "check_expression_params", "for_get", "parse_expressions"]
+__all__ = ["ReadExpressions", "for_get", "parse_expressions"]
 
 COMPARISON_OPERATORS = (
     "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
