@@ -63,25 +63,27 @@ def get(txn: ReadTxn, key: bytes) -> tuple[dict[str, Any] | None, int]:
 
 
 def put(
-    txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes, item: dict, size: int
+    txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes, item: dict, size: int,
+    current: tuple[dict[str, Any] | None, int] | None = None,
 ) -> WriteResult:
     """Store an item; returns the item it replaced (or None) and that item's size.
 
+    `current` is the (item, size) a caller already read with `get` in this
+    transaction (conditional writes, updates), so it is not read again.
     Index key attributes are checked first (DynamoDB's type-mismatch and empty-value
     messages), so a refused item changes nothing.
     """
     if table.index_checks:
         indexes.check_item(table.index_checks, item)
-    old_raw = txn.get("items", key)
+    if current is None:
+        current = get(txn, key)
+    old, old_size = current
     record = pack_record(item, size)
     txn.put("items", key, record)
-    if old_raw is None:
+    if old is None:
         catalog.add_stats(txn, table, 1, size)
-        old, old_size = None, 0
     else:
-        old_size = record_size(old_raw)
         catalog.add_stats(txn, table, 0, size - old_size)
-        old = unpack_record(old_raw)
     return _upkeep(txn, table, key, old, old_size, item, size, record)
 
 

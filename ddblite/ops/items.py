@@ -142,9 +142,11 @@ def put_item(db: Database, params: dict, region: str) -> dict:
         table = find_table(db, txn, region, name)
         check_item_key(table, stored)
         key = table.item_key(stored)
+        current = None
         if condition is not None:
-            conditions.check(condition, items.get(txn, key)[0], on_failure)
-        return table, items.put(txn, db.catalog, table, key, stored, size)
+            current = items.get(txn, key)
+            conditions.check(condition, current[0], on_failure)
+        return table, items.put(txn, db.catalog, table, key, stored, size, current)
 
     table, result = db.storage.write(run)
     old, old_size = result

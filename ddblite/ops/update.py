@@ -174,7 +174,7 @@ def update_item(db: Database, params: dict, region: str) -> dict:
             raise ValidationException(ITEM_TOO_LARGE)
         if table.index_checks:
             _check_index_keys(table, new)
-        result = items.put(txn, db.catalog, table, storage_key, new, size)
+        result = items.put(txn, db.catalog, table, storage_key, new, size, (old, old_size))
         return table, old, old_size, new, size, result
 
     table, old, old_size, new, size, result = db.storage.write(run)
