@@ -65,15 +65,17 @@ def get(txn: ReadTxn, key: bytes) -> tuple[dict[str, Any] | None, int]:
 def put(
     txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes, item: dict, size: int,
     current: tuple[dict[str, Any] | None, int] | None = None,
+    index_keys_checked: bool = False,
 ) -> WriteResult:
     """Store an item; returns the item it replaced (or None) and that item's size.
 
     `current` is the (item, size) a caller already read with `get` in this
     transaction (conditional writes, updates), so it is not read again.
     Index key attributes are checked first (DynamoDB's type-mismatch and empty-value
-    messages), so a refused item changes nothing.
+    messages), so a refused item changes nothing; `index_keys_checked` says the
+    caller already did (ops.writes checks them before a transaction applies anything).
     """
-    if table.index_checks:
+    if table.index_checks and not index_keys_checked:
         indexes.check_item(table.index_checks, item)
     if current is None:
         current = get(txn, key)

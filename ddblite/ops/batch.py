@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from ddblite.attrvalue import MULTIPLE_TYPES, canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine import items
-from ddblite.engine.capacity import consumed, read_units, write_consumed, write_units
+from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
-from ddblite.engine.keys import check_item_key, check_key
+from ddblite.engine.keys import check_key
 from ddblite.errors import SerializationException, ValidationException, validation_errors
 from ddblite.ops import read_expressions
 from ddblite.ops.common import find_table
 from ddblite.ops.items import checked_item
+from ddblite.ops.writes import DeleteWrite, ItemWrite, PutWrite
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_ITEM_COLLECTION_METRICS,
@@ -266,54 +267,49 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
         )
     shape.done()
 
-    parsed: list[tuple[str, list[tuple[str, dict, int]]]] = []
+    parsed: list[tuple[str, list[ItemWrite]]] = []
     count = 0
     for name, requests in request_items.items():
-        table_requests = []
+        writes: list[ItemWrite] = []
         for request in requests:
             kind, body = _parse_write_request(name, request)
             if kind == "put":
                 item, size = checked_item(body)
-                table_requests.append((kind, item, size))
+                writes.append(PutWrite(name, item, size, None, None))
             else:
-                table_requests.append((kind, canonical_item(body), 0))
-        count += len(table_requests)
-        parsed.append((name, table_requests))
+                writes.append(DeleteWrite(name, canonical_item(body), None, None))
+        count += len(writes)
+        parsed.append((name, writes))
     if count > MAX_WRITE_REQUESTS:
         raise ValidationException("Too many items requested for the BatchWriteItem call")
 
     def run(txn):
-        plan = []
-        for name, table_requests in parsed:
+        tables = []
+        for name, writes in parsed:
             table = find_table(db, txn, region, name)
             seen = set()
-            for kind, body, _ in table_requests:
-                if kind == "put":
-                    check_item_key(table, body, batch=True)
+            for write in writes:
+                if isinstance(write, PutWrite):
+                    write.bind(table, batch=True)
                 else:
-                    check_key(table, body)
-                storage_key = table.item_key(body)
-                if storage_key in seen:
+                    write.bind(table)
+                if write.storage_key in seen:
                     raise ValidationException(DUPLICATE_KEYS)
-                seen.add(storage_key)
-            plan.append((table, table_requests))
+                seen.add(write.storage_key)
+            tables.append(table)
         capacities = []
         metrics: dict[str, list] = {}
-        for table, table_requests in plan:
+        for table, (_, writes) in zip(tables, parsed):
             units = 0.0
             index_writes: list = []
-            for kind, body, size in table_requests:
-                storage_key = table.item_key(body)
-                if kind == "put":
-                    result = items.put(txn, db.catalog, table, storage_key, body, size)
-                    units += write_units(max(size, result[1]))
-                else:
-                    result = items.delete(txn, db.catalog, table, storage_key)
-                    units += write_units(result[1])
+            for write in writes:
+                write.prepare()
+                result = write.apply(txn, db)
+                units += write.units(result)
                 index_writes.extend(result.index_writes)
                 if ricm == "SIZE" and result.collection_size is not None:
                     metrics.setdefault(table.name, []).append(collection_metrics(
-                        table.pk_name, body[table.pk_name], result.collection_size
+                        table.pk_name, write.key[table.pk_name], result.collection_size
                     ))
             capacity = write_consumed(rcc, table.name, units, index_writes)
             if capacity is not None:

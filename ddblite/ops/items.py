@@ -22,12 +22,13 @@ from ddblite.attrvalue import (
 )
 from ddblite.dispatch import operation
 from ddblite.engine import items
-from ddblite.engine.capacity import consumed, read_units, write_consumed, write_units
+from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
-from ddblite.engine.keys import check_item_key, check_key
+from ddblite.engine.keys import check_key
 from ddblite.errors import ValidationException
 from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
+from ddblite.ops.writes import DeleteWrite, PutWrite
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_ITEM_COLLECTION_METRICS,
@@ -138,24 +139,13 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     if size > MAX_ITEM_SIZE:
         raise ValidationException(ITEM_TOO_LARGE)
 
-    def run(txn):
-        table = find_table(db, txn, region, name)
-        check_item_key(table, stored)
-        key = table.item_key(stored)
-        current = None
-        if condition is not None:
-            current = items.get(txn, key)
-            conditions.check(condition, current[0], on_failure)
-        return table, items.put(txn, db.catalog, table, key, stored, size, current)
-
-    table, result = db.storage.write(run)
-    old, old_size = result
+    write = PutWrite(name, stored, size, condition, on_failure)
+    result = db.storage.write(lambda txn: write.run(db, txn, region))
     response: dict[str, Any] = {}
-    if rv == "ALL_OLD" and old is not None:
-        response["Attributes"] = old
+    if rv == "ALL_OLD" and result[0] is not None:
+        response["Attributes"] = result[0]
     if rcc is not None or ricm is not None:
-        add_write_details(response, table, result, stored, write_units(max(size, old_size)),
-                          rcc, ricm)
+        add_write_details(response, write.table, result, stored, write.units(result), rcc, ricm)
     return response
 
 
@@ -231,18 +221,10 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     condition = conditions.parse_condition(params) if conditional else None
     only_all_old_or_none(rv)
 
-    def run(txn):
-        table = find_table(db, txn, region, name)
-        check_key(table, key)
-        storage_key = table.item_key(key)
-        if condition is not None:
-            conditions.check(condition, items.get(txn, storage_key)[0], on_failure)
-        return table, items.delete(txn, db.catalog, table, storage_key)
-
-    table, result = db.storage.write(run)
-    old, old_size = result
+    write = DeleteWrite(name, key, condition, on_failure)
+    result = db.storage.write(lambda txn: write.run(db, txn, region))
     response: dict[str, Any] = {}
-    if rv == "ALL_OLD" and old is not None:
-        response["Attributes"] = old
-    add_write_details(response, table, result, key, write_units(old_size), rcc, ricm)
+    if rv == "ALL_OLD" and result[0] is not None:
+        response["Attributes"] = result[0]
+    add_write_details(response, write.table, result, key, write.units(result), rcc, ricm)
     return response

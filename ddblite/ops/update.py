@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item, canonical_value, type_check_item
+from ddblite.attrvalue import canonical_item, canonical_value, type_check_item
 from ddblite.attrvalue import type_check_value as _type_check_value
 from ddblite.dispatch import operation
-from ddblite.engine import indexes, items
-from ddblite.engine.capacity import write_units
-from ddblite.engine.keys import check_key
-from ddblite.errors import ValidationException
 from ddblite.expressions import Condition, Update, attribute_updates
 from ddblite.expressions.legacy import check_attribute_update
-from ddblite.native import item_size
 from ddblite.ops import conditions
-from ddblite.ops.common import find_table
 from ddblite.ops.items import add_write_details
+from ddblite.ops.writes import UpdateWrite
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_ITEM_COLLECTION_METRICS,
@@ -41,7 +36,6 @@ from ddblite.validate import (
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-ITEM_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
 ATTRIBUTE_ACTIONS = ("ADD", "PUT", "DELETE")
 EXPRESSIONS = ("UpdateExpression", "ConditionExpression")
 LEGACY = ("AttributeUpdates", "Expected")
@@ -66,6 +60,10 @@ class _Request:
         self.return_values: str | None = None
         self.return_capacity: str | None = None
         self.return_on_failure: str | None = None
+
+    def write(self) -> UpdateWrite:
+        return UpdateWrite(self.table_name, self.key, self.update, self.condition,
+                           self.return_on_failure)
 
 
 # ---------------------------------------------------------------- 1-2. shape
@@ -155,48 +153,17 @@ def _parse(params: dict) -> _Request:
 @operation("UpdateItem")
 def update_item(db: Database, params: dict, region: str) -> dict:
     request = _parse(params)
-    update = request.update
-    condition = request.condition
-    key = request.key
-
-    def run(txn):
-        table = find_table(db, txn, region, request.table_name)
-        check_key(table, key)
-        if update is not None:
-            update.check_key_attributes(table.key_names)
-        storage_key = table.item_key(key)
-        old, old_size = items.get(txn, storage_key)
-        conditions.check(condition, old, request.return_on_failure)
-        base = old if old is not None else dict(key)
-        new = update.apply(base) if update is not None else base
-        size = item_size(new)
-        if size > MAX_ITEM_SIZE:
-            raise ValidationException(ITEM_TOO_LARGE)
-        if table.index_checks:
-            _check_index_keys(table, new)
-        result = items.put(txn, db.catalog, table, storage_key, new, size, (old, old_size))
-        return table, old, old_size, new, size, result
-
-    table, old, old_size, new, size, result = db.storage.write(run)
+    write = request.write()
+    result = db.storage.write(lambda txn: write.run(db, txn, region))
     response: dict[str, Any] = {}
-    attributes = _returned(request.return_values, update, old, new)
+    attributes = _returned(request.return_values, request.update, write.old, write.new)
     if attributes:
         response["Attributes"] = attributes
     add_write_details(
-        response, table, result, new, write_units(max(size, old_size)),
+        response, write.table, result, write.new, write.units(result),
         request.return_capacity, params.get("ReturnItemCollectionMetrics"),
     )
     return response
-
-
-def _check_index_keys(table, new: dict) -> None:
-    """Index keys of the updated item; an emptied one has UpdateItem's own wording."""
-    try:
-        indexes.check_item(table.index_checks, new)
-    except ValidationException as exc:
-        if "cannot contain an empty" in exc.message:
-            raise ValidationException(indexes.UPDATE_EMPTY_INDEX_KEY) from None
-        raise
 
 
 def _returned(return_values: str | None, update: Update | None, old: dict | None,

@@ -1,0 +1,200 @@
+"""Every single-item write in three phases: parse, check, apply.
+
+An operation first *parses* its request (DynamoDB's validation order, expressions
+resolved, no storage access) into one of the objects below. Inside a storage write
+transaction the object then runs its phases:
+
+    write.bind(table)        the key against the table's schema -> storage key
+    write.read(txn)          the current item (only when something needs it)
+    write.check()            the condition on the current item -> a failure or None
+    write.prepare()          the new image, and the checks it must pass (size, index keys)
+    write.apply(txn, db)     the change, through engine.items (the one write path)
+
+PutItem, DeleteItem and UpdateItem run them back to back (`run`); TransactWriteItems
+binds, reads, checks and prepares every action before it applies any, so every
+condition sees the state before the transaction and a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ddblite.attrvalue import MAX_ITEM_SIZE
+from ddblite.engine import indexes, items
+from ddblite.engine.capacity import write_units
+from ddblite.engine.keys import check_item_key, check_key
+from ddblite.errors import ConditionalCheckFailedException, ValidationException
+from ddblite.native import item_size
+from ddblite.ops import conditions
+from ddblite.ops.common import find_table
+
+if TYPE_CHECKING:
+    from ddblite.database import Database
+    from ddblite.engine.catalog import TableInfo
+    from ddblite.expressions import Condition, Update
+
+ITEM_TOO_LARGE_TO_UPDATE = "Item size to update has exceeded the maximum allowed size"
+
+
+class ItemWrite:
+    """One parsed write of one item. Subclasses say what `prepare` and `apply` do."""
+
+    __slots__ = ("table_name", "key", "condition", "return_on_failure", "table",
+                 "storage_key", "current", "new", "size")
+
+    # Whether the current item must be read even without a condition.
+    always_reads = False
+
+    def __init__(self, table_name: str, key: dict, condition: Condition | None,
+                 return_on_failure: str | None) -> None:
+        self.table_name = table_name
+        self.key = key                       # the key attributes (an item, for Put)
+        self.condition = condition
+        self.return_on_failure = return_on_failure
+        self.table: TableInfo | None = None
+        self.storage_key = b""
+        self.current: tuple[dict | None, int] | None = None   # (item, size) once read
+        self.new: dict | None = None
+        self.size = 0
+
+    # ------------------------------------------------------------- phases
+    def bind(self, table: TableInfo) -> None:
+        """Check the key against the table's schema; raises ValidationException."""
+        check_key(table, self.key)
+        self.table = table
+        self.storage_key = table.item_key(self.key)
+
+    def read(self, txn) -> None:
+        self.current = items.get(txn, self.storage_key)
+
+    @property
+    def needs_read(self) -> bool:
+        return self.always_reads or self.condition is not None
+
+    def check(self) -> ConditionalCheckFailedException | None:
+        """The condition's verdict on the current item: None, or the failure to raise."""
+        try:
+            conditions.check(self.condition, self.old, self.return_on_failure)
+        except ConditionalCheckFailedException as failure:
+            return failure
+        return None
+
+    def prepare(self) -> None:
+        """Compute the new image and check it; raises ValidationException."""
+
+    def apply(self, txn, db: Database) -> items.WriteResult:
+        raise NotImplementedError
+
+    def run(self, db: Database, txn, region: str) -> items.WriteResult:
+        """All phases, for a single-item operation: errors are raised as they are met."""
+        self.bind(find_table(db, txn, region, self.table_name))
+        if self.needs_read:
+            self.read(txn)
+        failure = self.check()
+        if failure is not None:
+            raise failure
+        self.prepare()
+        return self.apply(txn, db)
+
+    # ------------------------------------------------------------- results
+    @property
+    def old(self) -> dict | None:
+        return self.current[0] if self.current is not None else None
+
+    def units(self, result: items.WriteResult) -> float:
+        """Write units DynamoDB charges: the larger of the old and new item."""
+        return write_units(max(self.size, result[1]))
+
+
+class PutWrite(ItemWrite):
+    """PutItem / a transaction's Put: `key` is the whole item, already validated."""
+
+    __slots__ = ()
+
+    def __init__(self, table_name: str, item: dict, size: int, condition: Condition | None,
+                 return_on_failure: str | None) -> None:
+        super().__init__(table_name, item, condition, return_on_failure)
+        self.new = item
+        self.size = size
+
+    def bind(self, table: TableInfo, batch: bool = False) -> None:
+        # BatchWriteItem words a missing or mistyped key as a schema mismatch.
+        check_item_key(table, self.key, batch=batch)
+        self.table = table
+        self.storage_key = table.item_key(self.key)
+
+    def prepare(self) -> None:
+        if self.table.index_checks:  # type: ignore[union-attr]
+            indexes.check_item(self.table.index_checks, self.new)  # type: ignore[union-attr]
+
+    def apply(self, txn, db: Database) -> items.WriteResult:
+        return items.put(txn, db.catalog, self.table, self.storage_key, self.new, self.size,
+                         self.current, index_keys_checked=True)
+
+
+class DeleteWrite(ItemWrite):
+    """DeleteItem / a transaction's Delete."""
+
+    __slots__ = ()
+
+    def apply(self, txn, db: Database) -> items.WriteResult:
+        return items.delete(txn, db.catalog, self.table, self.storage_key)
+
+    def units(self, result: items.WriteResult) -> float:
+        return write_units(result[1])
+
+
+class UpdateWrite(ItemWrite):
+    """UpdateItem / a transaction's Update: the new image is the update applied to
+    the current item (or to the bare key when there is none)."""
+
+    __slots__ = ("update",)
+    always_reads = True
+
+    def __init__(self, table_name: str, key: dict, update: Update | None,
+                 condition: Condition | None, return_on_failure: str | None) -> None:
+        super().__init__(table_name, key, condition, return_on_failure)
+        self.update = update
+
+    def bind(self, table: TableInfo) -> None:
+        super().bind(table)
+        if self.update is not None:
+            self.update.check_key_attributes(table.key_names)
+
+    def prepare(self) -> None:
+        old = self.old
+        base = old if old is not None else dict(self.key)
+        new = self.update.apply(base) if self.update is not None else base
+        size = item_size(new)
+        if size > MAX_ITEM_SIZE:
+            raise ValidationException(ITEM_TOO_LARGE_TO_UPDATE)
+        if self.table.index_checks:  # type: ignore[union-attr]
+            try:
+                indexes.check_item(self.table.index_checks, new)  # type: ignore[union-attr]
+            except ValidationException as exc:
+                # An emptied index key has UpdateItem's own wording.
+                if "cannot contain an empty" in exc.message:
+                    raise ValidationException(indexes.UPDATE_EMPTY_INDEX_KEY) from None
+                raise
+        self.new = new
+        self.size = size
+
+    def apply(self, txn, db: Database) -> items.WriteResult:
+        return items.put(txn, db.catalog, self.table, self.storage_key, self.new, self.size,
+                         self.current, index_keys_checked=True)
+
+
+class ConditionCheckWrite(ItemWrite):
+    """A transaction's ConditionCheck: reads and checks, writes nothing."""
+
+    __slots__ = ()
+    always_reads = True
+
+    def apply(self, txn, db: Database) -> items.WriteResult:
+        old, old_size = self.current or (None, 0)
+        return items.WriteResult(old, old_size, [], None)
+
+    def units(self, result: items.WriteResult) -> float:
+        # INFERRED: a ConditionCheck is charged as a write of the item it checks.
+        return write_units(result[1])
+
