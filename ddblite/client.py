@@ -12,34 +12,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ddblite import errors
-from ddblite.dispatch import dispatch
+from ddblite.dispatch import dispatch, known_operations
 
 if TYPE_CHECKING:
     from ddblite.database import Database
-
-OPERATIONS = (
-    "BatchGetItem",
-    "BatchWriteItem",
-    "CreateTable",
-    "DeleteItem",
-    "DeleteTable",
-    "DescribeContinuousBackups",
-    "DescribeEndpoints",
-    "DescribeLimits",
-    "DescribeTable",
-    "GetItem",
-    "ListTables",
-    "ListTagsOfResource",
-    "PutItem",
-    "Query",
-    "Scan",
-    "TagResource",
-    "UntagResource",
-    "UpdateContinuousBackups",
-    "UpdateItem",
-    "UpdateTable",
-)
-
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
@@ -108,5 +84,6 @@ def _make_method(operation: str):
     return method
 
 
-for _operation in OPERATIONS:
+# One method per registered operation (ddblite.dispatch is the one list).
+for _operation in known_operations():
     setattr(Client, snake_case(_operation), _make_method(_operation))

@@ -63,6 +63,19 @@ class Database:
 
         return create_table(self, **kwargs)
 
+    def transaction(self, client_request_token: str | None = None, **options: Any):
+        """Collect Put/Update/Delete/ConditionCheck actions with native values and
+        commit them as one TransactWriteItems when the `with` block ends."""
+        from ddblite.table import Transaction
+
+        return Transaction(self, client_request_token, **options)
+
+    def transact_get(self, gets: list, **options: Any) -> list[dict | None]:
+        """TransactGetItems with native values: [(table, key[, options]), ...] -> items."""
+        from ddblite.table import transact_get
+
+        return transact_get(self, gets, **options)
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True

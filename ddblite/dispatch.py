@@ -1,12 +1,17 @@
 """The single entry for every front door: operation name -> handler.
 
-Operation modules register their handlers with `@operation("PutItem")`.
+Operation modules register their handlers with `@operation("PutItem")`
+(`reads=True` for operations that never write). This registry is the one list of
+operations: every module in ddblite.ops is loaded, the embedded client's methods,
+the server's routing and its "never waits for a disk sync" set derive from it.
 A handler takes (db, params, region) and returns the response dict in the
 low-level shape; it raises ddblite.errors.DynamoDBError subclasses.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,11 +28,14 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Database", dict, str], dict]
 HANDLERS: dict[str, Handler] = {}
+_READS: set[str] = set()
 
 
-def operation(name: str) -> Callable[[Handler], Handler]:
+def operation(name: str, *, reads: bool = False) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[name] = fn
+        if reads:
+            _READS.add(name)
         return fn
 
     return register
@@ -46,8 +54,10 @@ def _load_operations() -> None:
     with _load_lock:
         if _loaded:
             return
-        from ddblite.ops import batch, items, misc, query, tables, tags, update  # noqa: F401
+        import ddblite.ops
 
+        for module in pkgutil.iter_modules(ddblite.ops.__path__):
+            importlib.import_module(f"ddblite.ops.{module.name}")
         _loaded = True
 
 
@@ -56,6 +66,13 @@ def known_operations() -> dict[str, Handler]:
     if not _loaded:
         _load_operations()
     return HANDLERS
+
+
+def read_operations() -> frozenset[str]:
+    """The operations registered with reads=True: they never write."""
+    if not _loaded:
+        _load_operations()
+    return frozenset(_READS)
 
 
 def dispatch(db: Database, name: str, params: Any, region: str) -> dict:

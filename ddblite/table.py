@@ -389,3 +389,78 @@ class BatchWriter:
     def __exit__(self, *exc_info: object) -> None:
         while self._buffer:
             self._flush()
+
+
+# ---------------------------------------------------------------- transactions
+
+
+def _table_name(table: Table | str) -> str:
+    return table.name if isinstance(table, Table) else table
+
+
+class Transaction:
+    """Native-value TransactWriteItems: actions collected, then one all-or-nothing call.
+
+        with db.transaction() as tx:
+            tx.put(accounts, Item={"id": "b", "balance": 10},
+                   ConditionExpression=Attr("id").not_exists())
+            tx.update(accounts, Key={"id": "a"}, UpdateExpression="SET balance = balance - :v",
+                      ConditionExpression=Attr("balance").gte(10),
+                      ExpressionAttributeValues={":v": 10})
+        # committed here; a cancelled transaction raises TransactionCanceledException
+
+    Each action takes a Table (or a table name) and the keyword arguments of the
+    matching Table method, with native values and condition objects.
+    """
+
+    def __init__(self, db: Database, client_request_token: str | None = None,
+                 **options: Any) -> None:
+        self._db = db
+        self._options = options
+        if client_request_token is not None:
+            self._options["ClientRequestToken"] = client_request_token
+        self.actions: list[dict] = []
+        self.response: dict | None = None
+
+    def _add(self, kind: str, table: Table | str, kwargs: dict) -> Transaction:
+        self.actions.append({kind: low_level_request(kwargs, _table_name(table))})
+        return self
+
+    def put(self, table: Table | str, **kwargs: Any) -> Transaction:
+        return self._add("Put", table, kwargs)
+
+    def update(self, table: Table | str, **kwargs: Any) -> Transaction:
+        return self._add("Update", table, kwargs)
+
+    def delete(self, table: Table | str, **kwargs: Any) -> Transaction:
+        return self._add("Delete", table, kwargs)
+
+    def condition_check(self, table: Table | str, **kwargs: Any) -> Transaction:
+        return self._add("ConditionCheck", table, kwargs)
+
+    def commit(self) -> dict:
+        """Send the actions as one TransactWriteItems; returns its (native) response."""
+        self.response = native_response(_call(
+            self._db, "TransactWriteItems", {"TransactItems": self.actions, **self._options}
+        ))
+        return self.response
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is None:
+            self.commit()
+
+
+def transact_get(db: Database, gets: list[tuple], **options: Any) -> list[dict | None]:
+    """TransactGetItems with native values: (table, key[, Get options]) in, the items
+    (or None where there is none) out, in order, from one consistent snapshot."""
+    items = []
+    for entry in gets:
+        table, key = entry[0], entry[1]
+        extra = dict(entry[2]) if len(entry) > 2 else {}
+        items.append({"Get": low_level_request({"Key": key, **extra}, _table_name(table))})
+    response = _call(db, "TransactGetItems", {"TransactItems": items, **options})
+    return [deserialize_item(entry["Item"]) if "Item" in entry else None
+            for entry in response["Responses"]]

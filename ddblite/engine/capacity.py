@@ -84,17 +84,18 @@ def _capacity(units: float, field: str | None) -> dict[str, float]:
 
 def write_consumed(
     mode: str | None, table_name: str, table_units: float, index_writes=(), *,
-    split: bool = False,
+    split: bool = False, factor: float = 1.0,
 ) -> dict[str, Any] | None:
     """ConsumedCapacity of a write: the table's units plus each index write
-    (engine.indexes.IndexWrite objects) under its index."""
+    (engine.indexes.IndexWrite objects) under its index, times `factor` (a
+    transaction's writes cost twice, on its indexes too)."""
     if mode != "TOTAL" and mode != "INDEXES":
         return None
     global_units: dict[str, float] = {}
     local_units: dict[str, float] = {}
     for write in index_writes:
         target = global_units if write.index.is_global else local_units
-        target[write.index.name] = target.get(write.index.name, 0.0) + write.units
+        target[write.index.name] = target.get(write.index.name, 0.0) + write.units * factor
     return consumed(mode, table_name, table_units, "write", split=split,
                     global_indexes=global_units, local_indexes=local_units)
 

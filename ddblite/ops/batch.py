@@ -75,12 +75,12 @@ def _bad_table_name(name: Any) -> bool:
     return not 3 <= len(name) <= 255 or not TABLE_NAME_PATTERN.fullmatch(name)
 
 
-def _render(value: Any) -> str:
+def render_java(value: Any) -> str:
     """A Java-toString-like rendering of a request member, for constraint messages."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}={render_java(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_render(v) for v in value) + "]"
+        return "[" + ", ".join(render_java(v) for v in value) + "]"
     return str(value)
 
 
@@ -97,7 +97,7 @@ def _key_identity(key: dict) -> tuple:
     return tuple(sorted((name, repr(value)) for name, value in key.items()))
 
 
-@operation("BatchGetItem")
+@operation("BatchGetItem", reads=True)
 def batch_get_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     shape = Shape()
@@ -120,7 +120,7 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
         specs.append((name, spec, list(keys) if keys is not None else None))
     if bad_names:
         shape.problems.append(
-            f"Value '{_render(request_items)}' at 'requestItems' failed to satisfy constraint: "
+            f"Value '{render_java(request_items)}' at 'requestItems' failed to satisfy constraint: "
             + MAP_KEY_RULES
         )
     for name, _, keys in specs:
@@ -254,7 +254,7 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
         if not isinstance(requests, (list, tuple)):
             raise SerializationException("Unexpected field type")
         bad_lengths = bad_lengths or not 1 <= len(requests) <= MAX_WRITE_REQUESTS
-    rendered = _render(request_items) if bad_names or bad_lengths else ""
+    rendered = render_java(request_items) if bad_names or bad_lengths else ""
     if bad_names:
         shape.problems.append(
             f"Value '{rendered}' at 'requestItems' failed to satisfy constraint: "

@@ -162,7 +162,7 @@ def add_write_details(response: dict, table, result, image: dict, units: float,
         )
 
 
-@operation("GetItem")
+@operation("GetItem", reads=True)
 def get_item(db: Database, params: dict, region: str) -> dict:
     name = checked_table_name(params)
     raw_key = params.get("Key")

@@ -18,7 +18,7 @@ ACCOUNT_MAX_CAPACITY = 80000
 TABLE_MAX_CAPACITY = 40000
 
 
-@operation("DescribeLimits")
+@operation("DescribeLimits", reads=True)
 def describe_limits(db: Database, params: dict, region: str) -> dict:
     return {
         "AccountMaxReadCapacityUnits": ACCOUNT_MAX_CAPACITY,
@@ -28,7 +28,7 @@ def describe_limits(db: Database, params: dict, region: str) -> dict:
     }
 
 
-@operation("DescribeEndpoints")
+@operation("DescribeEndpoints", reads=True)
 def describe_endpoints(db: Database, params: dict, region: str) -> dict:
     return {
         "Endpoints": [
@@ -55,7 +55,7 @@ def _description(record: dict) -> dict:
     }
 
 
-@operation("DescribeContinuousBackups")
+@operation("DescribeContinuousBackups", reads=True)
 def describe_continuous_backups(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
     shape = Shape()

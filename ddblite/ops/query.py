@@ -296,7 +296,7 @@ def _page_response(table: TableInfo, page, request: _Request, project) -> dict[s
 # ------------------------------------------------------------------ Query
 
 
-@operation("Query")
+@operation("Query", reads=True)
 def query(db: Database, params: dict, region: str) -> dict:
     request = _Request(params)
     forward = params.get("ScanIndexForward")
@@ -377,7 +377,7 @@ def _scan_start(table: TableInfo, start: dict) -> bytes:
     return table.item_key(start)
 
 
-@operation("Scan")
+@operation("Scan", reads=True)
 def scan(db: Database, params: dict, region: str) -> dict:
     request = _Request(params)
     segment = params.get("Segment")

@@ -228,7 +228,7 @@ def _find_named(db: Database, txn, region: str, name: str) -> TableInfo:
         raise _not_found(name) from None
 
 
-@operation("DescribeTable")
+@operation("DescribeTable", reads=True)
 def describe_table(db: Database, params: dict, region: str) -> dict:
     name = control_table_name(params)
 
@@ -238,7 +238,7 @@ def describe_table(db: Database, params: dict, region: str) -> dict:
     return {"Table": db.storage.read(run)}
 
 
-@operation("ListTables")
+@operation("ListTables", reads=True)
 def list_tables(db: Database, params: dict, region: str) -> dict:
     start = expect_str(params, "ExclusiveStartTableName")
     limit = expect_int(params, "Limit")

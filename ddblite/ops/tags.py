@@ -138,7 +138,7 @@ def untag_resource(db: Database, params: dict, region: str) -> dict:
     return {}
 
 
-@operation("ListTagsOfResource")
+@operation("ListTagsOfResource", reads=True)
 def list_tags_of_resource(db: Database, params: dict, region: str) -> dict:
     arn, shape = _arn_param(params)
     expect_str(params, "NextToken")

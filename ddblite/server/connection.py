@@ -23,20 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 import httptools
 
-from ddblite.server.app import DYNAMODB_PREFIX, STREAMS_PREFIX, DynamoDBApp
+from ddblite import dispatch
+from ddblite.server.app import DYNAMODB_PREFIX, STREAMS_OPERATIONS, STREAMS_PREFIX, DynamoDBApp
 
 if TYPE_CHECKING:
     from ddblite.server.app import Answer
 
 # Operations that never write: they never wait for a disk sync.
-_DYNAMODB_READS = (
-    "GetItem BatchGetItem Query Scan TransactGetItems DescribeTable ListTables DescribeTimeToLive"
-    " ListTagsOfResource DescribeLimits DescribeEndpoints DescribeContinuousBackups ListBackups"
-)
-_STREAMS_READS = "ListStreams DescribeStream GetShardIterator GetRecords"
 READ_OPERATIONS = frozenset(
-    [f"{DYNAMODB_PREFIX}.{operation}" for operation in _DYNAMODB_READS.split()]
-    + [f"{STREAMS_PREFIX}.{operation}" for operation in _STREAMS_READS.split()]
+    f"{STREAMS_PREFIX if operation in STREAMS_OPERATIONS else DYNAMODB_PREFIX}.{operation}"
+    for operation in dispatch.read_operations()
 )
 
 _REASONS = {
