@@ -220,6 +220,60 @@ class ItemsModel(RuleBasedStateMachine):
             assert passes
             del self.model[(pk, sk)]
 
+    @rule(actions=st.lists(
+        st.tuples(PKS, SKS, st.sampled_from(["put", "delete", "add", "check"]), ATTRS,
+                  st.booleans()),
+        min_size=1, max_size=5, unique_by=lambda action: action[:2],
+    ))
+    def transact_write(self, actions):
+        """TransactWriteItems: every action's condition (must exist / must not exist) is
+        judged on the state before; all apply or none."""
+        requests, passes = [], True
+        for pk, sk, kind, attrs, guarded in actions:
+            exists = (pk, sk) in self.model
+            body = {"TableName": TABLE}
+            if kind == "put":
+                body["Item"] = dict(attrs, **self.key(pk, sk))
+                condition = "attribute_not_exists(pk)"
+                passes &= not guarded or not exists
+            else:
+                body["Key"] = self.key(pk, sk)
+                condition = "attribute_exists(pk)"
+                passes &= (not guarded and kind != "check") or exists
+            if kind == "add":
+                body["UpdateExpression"] = "ADD c :one"
+                body["ExpressionAttributeValues"] = {":one": {"N": "1"}}
+            if guarded or kind == "check":
+                body["ConditionExpression"] = condition
+            member = {"put": "Put", "delete": "Delete", "add": "Update", "check": "ConditionCheck"}
+            requests.append({member[kind]: body})
+        try:
+            self.client.transact_write_items(TransactItems=requests)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            assert not passes
+            codes = [reason["Code"] for reason in exc.response["CancellationReasons"]]
+            assert "ConditionalCheckFailed" in codes and len(codes) == len(actions)
+            return
+        assert passes
+        for pk, sk, kind, attrs, _ in actions:
+            if kind == "put":
+                self.model[(pk, sk)] = dict(attrs, **self.key(pk, sk))
+            elif kind == "delete":
+                self.model.pop((pk, sk), None)
+            elif kind == "add":
+                new = dict(self.model.get((pk, sk)) or self.key(pk, sk))
+                before = Decimal(new["c"]["N"]) if "c" in new else Decimal(0)
+                new["c"] = {"N": str(before + 1)}
+                self.model[(pk, sk)] = new
+
+    @rule(keys=st.lists(st.tuples(PKS, SKS), min_size=1, max_size=5, unique=True))
+    def transact_get(self, keys):
+        response = self.client.transact_get_items(TransactItems=[
+            {"Get": {"TableName": TABLE, "Key": self.key(pk, sk)}} for pk, sk in keys
+        ])
+        got = [canonical_item(entry.get("Item")) for entry in response["Responses"]]
+        assert got == [canonical_item(self.model.get(key)) for key in keys]
+
     @rule(pk=PKS, forward=st.booleans(), limit=st.one_of(st.none(), st.integers(1, 4)))
     def query(self, pk, forward, limit):
         expected = sorted(

@@ -1,0 +1,26 @@
+"""The dispatch registry is the one list of operations every front door derives from."""
+
+from __future__ import annotations
+
+from ddblite import dispatch
+from ddblite.client import Client, snake_case
+from ddblite.server import connection
+
+
+def test_every_operation_module_is_loaded():
+    assert {"TransactWriteItems", "TransactGetItems", "PutItem", "Query"} <= set(
+        dispatch.known_operations()
+    )
+
+
+def test_the_embedded_client_has_a_method_per_operation():
+    for name in dispatch.known_operations():
+        assert callable(getattr(Client, snake_case(name))), name
+
+
+def test_read_operations_never_wait_for_a_sync():
+    reads = dispatch.read_operations()
+    assert {"GetItem", "TransactGetItems", "Query", "Scan", "BatchGetItem"} <= reads
+    assert not {"PutItem", "TransactWriteItems", "UpdateItem"} & reads
+    assert "DynamoDB_20120810.TransactGetItems" in connection.READ_OPERATIONS
+    assert "DynamoDB_20120810.TransactWriteItems" not in connection.READ_OPERATIONS
