@@ -335,7 +335,10 @@ class _Get:
     def __init__(self, body: dict) -> None:
         self.table_name = body["TableName"]
         self.key = canonical_item(body["Key"])
-        self.project = read_expressions.for_get(body).project
+        self.project = None
+        if (body.get("ProjectionExpression") is not None
+                or body.get("ExpressionAttributeNames") is not None):
+            self.project = read_expressions.for_get(body).project
         self.table = None
         self.storage_key = b""
 
