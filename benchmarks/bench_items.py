@@ -31,6 +31,16 @@ def make_item(i: int) -> dict:
     }
 
 
+def create_bench_table(client, name: str = "bench") -> None:
+    """The benchmarks' table: a string partition key "pk", on demand."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def best_rate(fn, n: int, repeat: int = 3) -> float:
     """Best ops/s over a few runs of fn(n)."""
     best = float("inf")
@@ -68,12 +78,7 @@ def client_rates(n: int, items: list[dict], durability: str) -> tuple[float, flo
     path = tempfile.mkdtemp(prefix="ddblite-")
     db = ddblite.connect(path, durability=durability)
     client = db.client()
-    client.create_table(
-        TableName="bench",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_bench_table(client)
     keys = [{"pk": item["pk"]} for item in items]
     put, get = client.put_item, client.get_item
 

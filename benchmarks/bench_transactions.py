@@ -14,7 +14,7 @@ import shutil
 import tempfile
 
 import ddblite
-from benchmarks.bench_items import best_rate, make_item
+from benchmarks.bench_items import best_rate, create_bench_table, make_item
 
 GROUP = 10
 
@@ -23,12 +23,7 @@ def _client(durability: str):
     path = ":memory:" if durability == "memory" else tempfile.mkdtemp(prefix="bench-tx-")
     db = ddblite.connect(path, durability=durability)
     client = db.client()
-    client.create_table(
-        TableName="bench",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_bench_table(client)
     return db, client, path
 
 

@@ -9,19 +9,14 @@ import msgpack
 import pytest
 
 import ddblite
-from benchmarks.bench_items import make_item
+from benchmarks.bench_items import create_bench_table, make_item
 
 
 @pytest.fixture
 def bench_client(tmp_path):
     with ddblite.connect(str(tmp_path / "db"), durability="lazy") as db:
         client = db.client()
-        client.create_table(
-            TableName="bench",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_bench_table(client)
         yield client
 
 
