@@ -229,18 +229,16 @@ def _fingerprint(params: dict) -> bytes:
     return idempotency.fingerprint(params.get("TransactItems"))
 
 
-@operation("TransactWriteItems")
-def transact_write_items(db: Database, params: dict, region: str) -> dict:
-    actions, token, rcc, ricm = _parse_write_shapes(params)
-    writes: list[ItemWrite] = []
-    total = 0
-    for member, body in actions:
-        write, size = _parse_action(member, body)
-        writes.append(write)
-        total += size
-    if total > MAX_TRANSACTION_BYTES:
-        raise ValidationException(TOO_LARGE)
-    digest = _fingerprint(params) if token is not None else None
+def run_transaction(db: Database, region: str, writes: list[ItemWrite],
+                    token: str | None = None, digest: bytes | None = None):
+    """Phases 2-5 for parsed write objects, in one storage write transaction.
+
+    Returns the engine.items results in action order, or - for a retry whose token
+    is recorded - the read capacity of that retry (a _TableUnits): nothing is applied.
+    Raises ResourceNotFoundException, ValidationException (two actions on one item),
+    IdempotentParameterMismatchException or TransactionCanceledException.
+    PartiQL's ExecuteTransaction runs its statements through here too.
+    """
 
     def run(txn):
         now = db.clock.now()
@@ -292,7 +290,22 @@ def transact_write_items(db: Database, params: dict, region: str) -> dict:
             idempotency.remember(txn, token, digest, now)
         return results
 
-    outcome = db.storage.write(run)
+    return db.storage.write(run)
+
+
+@operation("TransactWriteItems")
+def transact_write_items(db: Database, params: dict, region: str) -> dict:
+    actions, token, rcc, ricm = _parse_write_shapes(params)
+    writes: list[ItemWrite] = []
+    total = 0
+    for member, body in actions:
+        write, size = _parse_action(member, body)
+        writes.append(write)
+        total += size
+    if total > MAX_TRANSACTION_BYTES:
+        raise ValidationException(TOO_LARGE)
+    digest = _fingerprint(params) if token is not None else None
+    outcome = run_transaction(db, region, writes, token, digest)
     response: dict[str, Any] = {}
     if isinstance(outcome, _TableUnits):  # a retry inside the window: nothing applied
         if rcc is not None and rcc != "NONE":
