@@ -288,6 +288,13 @@ class Update:
         # AttributeUpdates (legacy) words an ADD/DELETE type clash its own way.
         self.legacy = False
 
+    @property
+    def only_removes(self) -> bool:
+        """True when the update has actions and all of them take attributes (or set
+        members) away: REMOVE / DELETE only."""
+        tree = self.tree
+        return bool(tree.removes or tree.deletes) and not tree.sets and not tree.adds
+
     def check_key_attributes(self, key_names: tuple[str, ...] | list[str]) -> None:
         """Refuse an update of a primary-key attribute, as DynamoDB words it."""
         for path in self.paths:

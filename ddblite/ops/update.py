@@ -169,7 +169,7 @@ def update_item(db: Database, params: dict, region: str) -> dict:
 def _returned(return_values: str | None, update: Update | None, old: dict | None,
               new: dict) -> dict | None:
     """The Attributes member ReturnValues asks for; UPDATED_* keep only touched paths."""
-    if return_values is None or return_values == "NONE":
+    if return_values is None or return_values == "NONE" or (new is None and old is None):
         return None
     if return_values == "ALL_NEW":
         return new

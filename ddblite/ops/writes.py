@@ -163,6 +163,11 @@ class UpdateWrite(ItemWrite):
 
     def prepare(self) -> None:
         old = self.old
+        if old is None and self.update is not None and self.update.only_removes:
+            # REMOVE / DELETE on a missing item: DynamoDB creates nothing.
+            self.new = None
+            self.size = 0
+            return
         base = old if old is not None else dict(self.key)
         new = self.update.apply(base) if self.update is not None else base
         size = item_size(new)
@@ -180,6 +185,8 @@ class UpdateWrite(ItemWrite):
         self.size = size
 
     def apply(self, txn, db: Database) -> items.WriteResult:
+        if self.new is None:
+            return items.WriteResult(None, 0, [], None)
         return items.put(txn, db.catalog, self.table, self.storage_key, self.new, self.size,
                          self.current, index_keys_checked=True)
 

@@ -510,10 +510,27 @@ def test_no_action_creates_an_item_with_just_the_key(client):
     assert get(client, {"pk": {"S": "b"}, "sk": {"N": "1"}}) is not None
 
 
-def test_remove_only_on_a_missing_item_creates_the_key(client):
+@pytest.mark.parametrize("params", [
+    {"UpdateExpression": "REMOVE a"},
+    {"UpdateExpression": "REMOVE a.b[2], c"},
+    {"UpdateExpression": "DELETE tags :t", "ExpressionAttributeValues": {":t": {"SS": ["x"]}}},
+    {"AttributeUpdates": {"a": {"Action": "DELETE"}}},
+])
+@pytest.mark.parametrize("return_values", ["ALL_NEW", "UPDATED_NEW", "ALL_OLD", "UPDATED_OLD"])
+def test_remove_or_delete_only_on_a_missing_item_creates_nothing(client, params, return_values):
     create_table(client)
-    update(client, UpdateExpression="REMOVE a")
-    assert get(client) == KEY
+    response = update(client, ReturnValues=return_values, ReturnConsumedCapacity="TOTAL",
+                      **params)
+    assert response == {"ConsumedCapacity": {"TableName": "things", "CapacityUnits": 1.0}}
+    assert get(client) is None
+    assert client.describe_table(TableName="things")["Table"]["ItemCount"] == 0
+
+
+def test_set_with_remove_on_a_missing_item_creates_it(client):
+    create_table(client)
+    update(client, UpdateExpression="SET b = :b REMOVE a", ExpressionAttributeValues={
+        ":b": {"S": "x"}})
+    assert get(client) == {**KEY, "b": {"S": "x"}}
 
 
 def test_set_remove_add_delete(client):
