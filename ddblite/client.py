@@ -6,6 +6,7 @@ has no logic of its own: each method is one `Database.call`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -42,6 +43,38 @@ class _Exceptions:
             raise AttributeError(name) from None
 
 
+class _BotocoreModels:
+    """DynamoDB's service, paginator and waiter models as botocore ships them."""
+
+    def __init__(self) -> None:
+        try:
+            import botocore.session
+            from botocore.waiter import WaiterModel
+        except ImportError:  # pragma: no cover - botocore is a test dependency
+            raise RuntimeError("paginators, waiters and meta need botocore installed") from None
+        session = botocore.session.get_session()
+        loader = session.get_component("data_loader")
+        self.service = session.get_service_model("dynamodb")
+        self.pages = loader.load_service_model("dynamodb", "paginators-1")["pagination"]
+        self.waiters = WaiterModel(loader.load_service_model("dynamodb", "waiters-2"))
+
+
+@functools.cache
+def _botocore_models() -> _BotocoreModels:
+    return _BotocoreModels()
+
+
+class _Meta:
+    def __init__(self, region_name: str) -> None:
+        from botocore.hooks import HierarchicalEmitter
+
+        self.region_name = region_name
+        self.endpoint_url = None
+        self.service_model = _botocore_models().service
+        self.events = HierarchicalEmitter()
+        self.method_to_api_mapping = {snake_case(name): name for name in known_operations()}
+
+
 class Client:
     """boto3.client("dynamodb")-compatible methods over one Database."""
 
@@ -67,8 +100,39 @@ class Client:
         }
         return response
 
+    @functools.cached_property
+    def meta(self) -> _Meta:
+        """boto3's `client.meta`: region_name, service_model, events, method_to_api_mapping."""
+        return _Meta(self.region_name)
+
     def can_paginate(self, operation_name: str) -> bool:
-        return False
+        return self.meta.method_to_api_mapping.get(operation_name) in _botocore_models().pages
+
+    def get_paginator(self, operation_name: str):
+        """botocore's paginator for a method name (`"scan"`), over this client."""
+        from botocore.exceptions import OperationNotPageableError
+        from botocore.paginate import Paginator
+
+        operation = self.meta.method_to_api_mapping.get(operation_name)
+        pages = _botocore_models().pages
+        if operation not in pages:
+            raise OperationNotPageableError(operation_name=operation_name)
+        return Paginator(getattr(self, operation_name), pages[operation],
+                         self.meta.service_model.operation_model(operation))
+
+    @property
+    def waiter_names(self) -> list[str]:
+        return sorted(snake_case(name) for name in _botocore_models().waiters.waiter_names)
+
+    def get_waiter(self, waiter_name: str):
+        """botocore's waiter (`"table_exists"`, `"table_not_exists"`), over this client."""
+        from botocore.waiter import create_waiter_with_client
+
+        model = _botocore_models().waiters
+        names = {snake_case(name): name for name in model.waiter_names}
+        if waiter_name not in names:
+            raise ValueError(f"Waiter does not exist: {waiter_name}")
+        return create_waiter_with_client(names[waiter_name], model, self)
 
     def close(self) -> None:
         pass
