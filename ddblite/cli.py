@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cors", type=_origins, metavar="ORIGINS", help="comma-separated browser origins, or *"
     )
+    serve.add_argument(
+        "--account-id", metavar="DIGITS",
+        help="the 12-digit account ARNs name (123456789012); other accounts' ARNs are refused",
+    )
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
@@ -78,7 +82,12 @@ def _serve(args: argparse.Namespace) -> int:
         )
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
-    options = serve_options(path, durability, args.require_auth, args.cors)
+    if args.account_id is not None and not (
+        len(args.account_id) == 12 and args.account_id.isdigit()
+    ):
+        print("ddblite: --account-id takes 12 digits", file=sys.stderr)
+        return 2
+    options = serve_options(path, durability, args.require_auth, args.cors, args.account_id)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

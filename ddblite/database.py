@@ -10,7 +10,9 @@ from ddblite.engine.catalog import Catalog
 from ddblite.storage import open_storage
 
 DEFAULT_REGION = "us-east-1"
-ACCOUNT_ID = "000000000000"
+# The account every ARN names unless connect(account_id=...) says otherwise. Not
+# DynamoDB Local's 000000000000: real DynamoDB treats that as somebody else's account.
+ACCOUNT_ID = "123456789012"
 
 
 class Database:
@@ -22,6 +24,7 @@ class Database:
         durability: str | None = None,
         clock: Clock | None = None,
         region: str = DEFAULT_REGION,
+        account_id: str = ACCOUNT_ID,
         **storage_options: Any,
     ) -> None:
         if durability is None:
@@ -36,7 +39,9 @@ class Database:
         self.catalog = Catalog()
         self.clock = clock or Clock()
         self.region = region
-        self.account_id = ACCOUNT_ID
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
+        self.account_id = account_id
         self.closed = False
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
@@ -94,6 +99,7 @@ def connect(
     *,
     clock: Clock | None = None,
     region: str = DEFAULT_REGION,
+    account_id: str = ACCOUNT_ID,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -101,5 +107,8 @@ def connect(
     path: a directory for the durable LMDB store, or ":memory:".
     durability: "full" (default for a path: fsync every commit), "lazy" (sync
     on an interval; a crash never corrupts) or "memory".
+    account_id: the 12-digit account ARNs name; an ARN of another account is refused
+    with AccessDeniedException, as DynamoDB refuses it.
     """
-    return Database(path, durability, clock=clock, region=region, **storage_options)
+    return Database(path, durability, clock=clock, region=region, account_id=account_id,
+                    **storage_options)

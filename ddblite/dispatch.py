@@ -14,6 +14,7 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from ddblite.errors import (
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 Handler = Callable[["Database", dict, str], dict]
 HANDLERS: dict[str, Handler] = {}
 _READS: set[str] = set()
+# The operation being answered, for messages that name it (AccessDenied).
+current_operation: ContextVar[str] = ContextVar("current_operation", default="")
 
 
 def operation(name: str, *, reads: bool = False) -> Callable[[Handler], Handler]:
@@ -85,6 +88,7 @@ def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
         params = {}
     if not isinstance(params, dict):
         raise SerializationException("Start of structure or map found where not expected.")
+    token = current_operation.set(name)
     try:
         return handler(db, params, region)
     except DynamoDBError:
@@ -93,3 +97,5 @@ def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
         raise SerializationException("Request nesting too deep") from None
     except Exception as exc:  # a bug of ours: never a bare Python traceback to the caller
         raise InternalServerError(f"Internal server error: {type(exc).__name__}: {exc}") from exc
+    finally:
+        current_operation.reset(token)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ddblite.dispatch import current_operation
 from ddblite.engine.catalog import TableInfo
-from ddblite.errors import ResourceNotFoundException
+from ddblite.errors import AccessDeniedException, ResourceNotFoundException
 from ddblite.storage import ReadTxn
 
 if TYPE_CHECKING:
@@ -28,8 +29,21 @@ def region_of(name: str, region: str) -> str:
     return region
 
 
+def check_account(db: Database, name: str) -> None:
+    """A table ARN of another account: AccessDeniedException, as DynamoDB answers."""
+    parts = name.split(":", 5)
+    if len(parts) > 4 and parts[4] != db.account_id:
+        operation = current_operation.get()
+        raise AccessDeniedException(
+            f"User: arn:aws:iam::{db.account_id}:root is not authorized to perform: "
+            f"dynamodb:{operation} on resource: {name}"
+        )
+
+
 def find_table(db: Database, txn: ReadTxn, region: str, name: str) -> TableInfo:
     """The table a request names, or DynamoDB's ResourceNotFoundException."""
+    if name.startswith("arn:"):
+        check_account(db, name)
     table = db.catalog.get(txn, region_of(name, region), table_name_of(name))
     if table is None or table.record.get("status") == "DELETING":
         raise ResourceNotFoundException("Requested resource not found")

@@ -296,8 +296,15 @@ def serve_options(
     durability: str | None,
     require_auth: tuple[str, str] | None,
     cors: list[str] | None,
+    account_id: str | None = None,
 ) -> dict[str, Any]:
-    return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors}
+    return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
+            "account_id": account_id}
+
+
+def _account(options: dict[str, Any]) -> dict[str, str]:
+    account_id = options.get("account_id")
+    return {"account_id": account_id} if account_id else {}
 
 
 def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
@@ -306,7 +313,8 @@ def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
 
     require_auth = options.get("require_auth")
     return DynamoDBApp(
-        open_database=lambda: connect(options["path"], options.get("durability")),
+        open_database=lambda: connect(options["path"], options.get("durability"),
+                                      **_account(options)),
         require_auth=tuple(require_auth) if require_auth else None,
         cors=options.get("cors"),
     )

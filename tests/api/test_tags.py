@@ -10,7 +10,7 @@ from tests.conftest import create_table, error_of
 
 def test_missing_members(db):
     with pytest.raises(ValidationException) as excinfo:
-        db.call("TagResource", {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/x"})
+        db.call("TagResource", {"ResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/x"})
     assert error_of(excinfo)[1] == (
         "1 validation error detected: Value null at 'tags' failed to satisfy constraint: "
         "Member must not be null"
@@ -30,14 +30,15 @@ def test_arn_checks(client):
     assert error_of(excinfo) == (
         "ValidationException", f"Invalid TableArn: Invalid ResourceArn provided as input {bad}"
     )
-    foreign = "arn:aws:dynamodb:us-east-1:123456789012:table/things"
+    # DynamoDB Local's account: somebody else's for real DynamoDB and for ddblite.
+    foreign = "arn:aws:dynamodb:us-east-1:000000000000:table/things"
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.list_tags_of_resource(ResourceArn=foreign)
     assert error_of(excinfo)[0] == "AccessDeniedException"
 
 
 def test_missing_table(client):
-    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/missing"
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/missing"
     with pytest.raises(client.exceptions.ResourceNotFoundException) as excinfo:
         client.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
     assert error_of(excinfo)[1] == f"Requested resource not found: ResourcArn: {arn} not found"
@@ -47,7 +48,7 @@ def test_missing_table(client):
 
 
 def test_empty_lists(db):
-    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/things"
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/things"
     with pytest.raises(ValidationException) as excinfo:
         db.call("TagResource", {"ResourceArn": arn, "Tags": []})
     assert error_of(excinfo)[1] == "Atleast one Tag needs to be provided as Input."
