@@ -6,8 +6,8 @@ Layout in "meta":
   b"t:" region b"\\0" name      msgpack table record
   b"s:" table-id                item count and total item bytes of a table
 
-Other processes may change the catalog; every operation compares the stored
-version with the cached one and reloads when it moved.
+Other processes (and threads) may change the catalog; every operation compares the
+stored version with the cached one and reloads when it moved.
 """
 
 from __future__ import annotations
@@ -103,33 +103,36 @@ class Catalog:
     """Reads and writes table records; caches TableInfo objects by version."""
 
     def __init__(self) -> None:
-        self._version: bytes | None = b"unset"
-        self._cache: dict[tuple[str, str], TableInfo | None] = {}
-        # The storage snapshot at which the version was last read: while no commit
-        # happened since, the catalog cannot have changed and the read is skipped.
-        self._checked_at: int | None = None
+        # (storage snapshot the version was read at, catalog version, TableInfo cache
+        # of that version), swapped as one tuple: threads share the catalog, and a
+        # cache only ever holds records read at its own version. While no commit
+        # happened since the snapshot, the catalog cannot have changed: the version
+        # read is skipped.
+        self._state: tuple[int | None, bytes | None, dict] = (None, b"unset", {})
 
     # ------------------------------------------------------------- reading
-    def _sync(self, txn: ReadTxn) -> None:
+    def _cache_for(self, txn: ReadTxn) -> dict[tuple[str, str], TableInfo | None]:
+        """The TableInfo cache of the catalog version this transaction sees."""
+        checked_at, version, cache = self._state
         snapshot = txn.snapshot_id()
-        if snapshot is not None and snapshot == self._checked_at:
-            return
-        version = txn.get("meta", _VERSION_KEY)
-        if version != self._version:
-            self._cache = {}
-            self._version = version
-        self._checked_at = snapshot
+        if snapshot is not None and snapshot == checked_at:
+            return cache
+        seen = txn.get("meta", _VERSION_KEY)
+        if seen != version:
+            cache = {}
+        self._state = (snapshot, seen, cache)
+        return cache
 
     def get(self, txn: ReadTxn, region: str, name: str) -> TableInfo | None:
-        self._sync(txn)
+        cache = self._cache_for(txn)
         cache_key = (region, name)
         try:
-            return self._cache[cache_key]
+            return cache[cache_key]
         except KeyError:
             pass
         raw = txn.get("meta", table_meta_key(region, name))
         info = TableInfo(msgpack.unpackb(raw)) if raw is not None else None
-        self._cache[cache_key] = info
+        cache[cache_key] = info
         return info
 
     def names(self, txn: ReadTxn, region: str) -> list[str]:
