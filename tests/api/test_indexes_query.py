@@ -1,59 +1,10 @@
-"""Query and Scan with IndexName, through every front door.
-
-Until ddblite/ops/query.py hands IndexName reads to ddblite.ops.index_read (a small
-edit its owner applies), the `index_reads` fixture below runs these tests against a
-scratch copy of query.py with that edit made, registered as the Query/Scan handlers
-for the duration of the module. Once query.py has the edit, the fixture does nothing.
-"""
+"""Query and Scan with IndexName, through every front door."""
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
-
 import pytest
 
-import ddblite.ops.query as query_module
-from ddblite import dispatch
 from tests.conftest import error_of
-
-_EDITS = (
-    ("from ddblite.ops import read_expressions as rx\n",
-     "from ddblite.ops import index_read\nfrom ddblite.ops import read_expressions as rx\n"),
-    ("    rx.check_select(params, query=True)\n"
-     "    rx.parse_expressions(params, exprs, query=True)\n",
-     "    rx.check_select(params, query=True)\n"
-     "    with index_read.multi_attribute_keys(request.index is not None):\n"
-     "        rx.parse_expressions(params, exprs, query=True)\n"),
-    ("    _refuse_index(request.index)\n    conditions = exprs.key_condition.conditions\n",
-     "    conditions = exprs.key_condition.conditions\n"
-     "    if request.index is not None:\n"
-     "        return index_read.query_index(\n"
-     "            db, region, request, conditions, start_values, exprs, forward)\n"),
-    ("    _refuse_index(request.index)\n\n    def run(txn):",
-     "    if request.index is not None:\n"
-     "        return index_read.scan_index(db, region, request, start_values, exprs, segment, "
-     "total)\n\n    def run(txn):"),
-)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def index_reads():
-    source = inspect.getsource(query_module)
-    if "index_read" in source:
-        yield
-        return
-    for old, new in _EDITS:
-        assert source.count(old) == 1, old
-        source = source.replace(old, new)
-    dispatch._load_operations()  # every handler first, then ours replace Query and Scan
-    saved = dict(dispatch.HANDLERS)
-    spec = importlib.util.spec_from_loader("ddblite.ops._query_with_indexes", loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, query_module.__file__, "exec"), module.__dict__)  # registers handlers
-    yield
-    dispatch.HANDLERS.clear()
-    dispatch.HANDLERS.update(saved)
 
 
 def _schema(*elements):
