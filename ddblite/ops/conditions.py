@@ -40,7 +40,9 @@ COMPARISON_OPERATORS = (
 )
 CONDITIONAL_OPERATORS = ("OR", "AND")
 WRITE_EXPRESSIONS = ("ConditionExpression",)
-WRITE_LEGACY = ("Expected",)
+WRITE_LEGACY = ("Expected", "ConditionalOperator")
+# The legacy members ConditionalOperator joins, whichever the request has.
+_OPERATOR_TARGETS = ("Expected", "QueryFilter", "ScanFilter")
 
 _COMPARISON_OPERATORS = frozenset(COMPARISON_OPERATORS)
 _RVOCCF = frozenset(RETURN_VALUES_ON_CONDITION_CHECK_FAILURE)
@@ -128,10 +130,13 @@ def check_expression_params(params: dict, expressions: tuple[str, ...] = WRITE_E
                 f"Non-expression parameters: {{{', '.join(mixed)}}} "
                 f"Expression parameters: {{{', '.join(used)}}}"
             )
-    elif params.get("ExpressionAttributeNames") is not None:
-        raise ValidationException(
-            "ExpressionAttributeNames can only be specified when using expressions"
-        )
+    else:
+        if params.get("ConditionalOperator") is not None:
+            _check_conditional_operator(params, legacy)
+        if params.get("ExpressionAttributeNames") is not None:
+            raise ValidationException(
+                "ExpressionAttributeNames can only be specified when using expressions"
+            )
     # A projection takes no values: only the other expressions can use them.
     value_expressions = [name for name in expressions if name != "ProjectionExpression"]
     if (
@@ -143,6 +148,20 @@ def check_expression_params(params: dict, expressions: tuple[str, ...] = WRITE_E
         raise ValidationException(
             "ExpressionAttributeValues can only be specified when using expressions: "
             f"{' and '.join(value_expressions)} {verb} null"
+        )
+
+
+def _check_conditional_operator(params: dict, legacy: tuple[str, ...]) -> None:
+    """ConditionalOperator joins two or more conditions of Expected / QueryFilter /
+    ScanFilter; DynamoDB refuses it alone, with an empty map, or with one condition."""
+    target = next((name for name in _OPERATOR_TARGETS if name in legacy), None)
+    conditions = params.get(target) if target is not None else None
+    if not conditions:
+        raise ValidationException("ConditionalOperator cannot be used without Filter or Expected")
+    if len(conditions) < 2:
+        raise ValidationException(
+            "ConditionalOperator can only be used when Filter or Expected has two or more "
+            "elements"
         )
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 ATTRIBUTE_ACTIONS = ("ADD", "PUT", "DELETE")
 EXPRESSIONS = ("UpdateExpression", "ConditionExpression")
-LEGACY = ("AttributeUpdates", "Expected")
+LEGACY = ("AttributeUpdates", "Expected", "ConditionalOperator")
 
 _RCC = frozenset(RETURN_CONSUMED_CAPACITY)
 _RICM = frozenset(RETURN_ITEM_COLLECTION_METRICS)
