@@ -202,25 +202,33 @@ def _parse_write_shapes(params: dict) -> tuple[list[tuple[str, dict]], str | Non
 
 
 def _parse_action(member: str, body: dict) -> tuple[ItemWrite, int]:
-    """Phase 1b: one action's meaning; returns its write object and its size in bytes."""
+    """Phase 1b: one action's meaning; returns its write object and its size in bytes.
+
+    Unlike the single-item operations, an action may carry ExpressionAttributeNames /
+    Values with no expression to use them: DynamoDB accepts (and ignores) them. With
+    an expression, every name and value must be used, as everywhere.
+    """
     name = body["TableName"]
     on_failure = body.get("ReturnValuesOnConditionCheckFailure")
-    if member == "Update":
-        conditions.check_expression_params(body, ("UpdateExpression", "ConditionExpression"), ())
-        key = canonical_item(body["Key"])
-        exprs = conditions.request_expressions(body)
-        update = exprs.update(body["UpdateExpression"])
-        condition = exprs.condition(body.get("ConditionExpression"))
-        exprs.finish()
-        return UpdateWrite(name, key, update, condition, on_failure), item_size(key)
-    conditions.check_expression_params(body, ("ConditionExpression",), ())
     if member == "Put":
         item, size = checked_item(body["Item"])
-        return PutWrite(name, item, size, conditions.parse_condition(body), on_failure), size
-    key = canonical_item(body["Key"])
-    condition = conditions.parse_condition(body)
+    else:
+        item = canonical_item(body["Key"])
+        size = item_size(item)
+    update = condition = None
+    text = body.get("ConditionExpression")
+    if member == "Update" or text is not None:
+        exprs = conditions.request_expressions(body)
+        if member == "Update":
+            update = exprs.update(body["UpdateExpression"])
+        condition = exprs.condition(text)
+        exprs.finish()
+    if member == "Put":
+        return PutWrite(name, item, size, condition, on_failure), size
+    if member == "Update":
+        return UpdateWrite(name, item, update, condition, on_failure), size
     kind = ConditionCheckWrite if member == "ConditionCheck" else DeleteWrite
-    return kind(name, key, condition, on_failure), item_size(key)
+    return kind(name, item, condition, on_failure), size
 
 
 def _fingerprint(params: dict) -> bytes:
@@ -348,9 +356,9 @@ class _Get:
     def __init__(self, body: dict) -> None:
         self.table_name = body["TableName"]
         self.key = canonical_item(body["Key"])
+        # Names without a projection are accepted and ignored (unlike GetItem).
         self.project = None
-        if (body.get("ProjectionExpression") is not None
-                or body.get("ExpressionAttributeNames") is not None):
+        if body.get("ProjectionExpression") is not None:
             self.project = read_expressions.for_get(body).project
         self.table = None
         self.storage_key = b""

@@ -134,3 +134,19 @@ def test_consumed_capacity_doubled_and_split(table):
         "TableName": "things", "CapacityUnits": 8.0, "ReadCapacityUnits": 8.0,
         "Table": {"CapacityUnits": 8.0, "ReadCapacityUnits": 8.0},
     }]
+
+
+def test_names_without_a_projection_are_accepted(table):
+    response = table.transact_get_items(TransactItems=[
+        _get("a", ExpressionAttributeNames={"#n": "foo"})
+    ])
+    assert response["Responses"][0]["Item"]["pk"] == {"S": "a"}
+
+
+def test_unused_name_with_a_projection_is_refused(table):
+    response = _raises(table, "ValidationException", TransactItems=[
+        _get("a", ProjectionExpression="pk", ExpressionAttributeNames={"#n": "foo"})
+    ])
+    assert response["Error"]["Message"] == (
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}"
+    )

@@ -402,3 +402,42 @@ def test_a_cancelled_transaction_records_no_token(table):
     _raises(table, "TransactionCanceledException", ClientRequestToken="t4", TransactItems=failing)
     table.transact_write_items(ClientRequestToken="t4", TransactItems=[_put("b")])
     assert _get(table, "b") is not None
+
+
+# ---------------------------------------------------------------- expression maps
+
+
+@pytest.mark.parametrize("maps", [
+    {"ExpressionAttributeNames": {"#n": "foo"}},
+    {"ExpressionAttributeValues": {":v": {"N": "1"}}},
+])
+@pytest.mark.parametrize("kind", ["Put", "Delete"])
+def test_maps_without_an_expression_are_accepted(table, maps, kind):
+    body = {"TableName": "things", **maps}
+    body["Item" if kind == "Put" else "Key"] = _key("a")
+    table.transact_write_items(TransactItems=[{kind: body}])
+    assert (_get(table, "a") is not None) == (kind == "Put")
+
+
+def test_unused_name_with_a_condition_is_refused(table):
+    response = _raises(table, "ValidationException", TransactItems=[{"Put": {
+        "TableName": "things", "Item": _key("a"), "ConditionExpression": "attribute_not_exists(pk)",
+        "ExpressionAttributeNames": {"#n": "foo"}}}])
+    assert response["Error"]["Message"] == (
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}"
+    )
+
+
+@pytest.mark.parametrize("action, message", [
+    ({"Update": {"TableName": "things", "Key": _key("a"), "UpdateExpression": "SET status = :v",
+                 "ExpressionAttributeValues": {":v": {"N": "1"}}}},
+     "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    ({"ConditionCheck": {"TableName": "things", "Key": _key("a"),
+                         "ConditionExpression": "status > :v",
+                         "ExpressionAttributeValues": {":v": {"N": "0"}}}},
+     "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: "
+     "status"),
+])
+def test_parse_errors_name_their_expression(table, action, message):
+    response = _raises(table, "ValidationException", TransactItems=[action])
+    assert response["Error"]["Message"] == message
