@@ -23,11 +23,14 @@ RANGE_KEY_TOO_BIG = (
 )
 
 
+EMPTY_KEY_PREFIX = (
+    "One or more parameter values are not valid. The AttributeValue for a key attribute "
+    "cannot contain an empty "
+)
+
+
 def _empty_key_message(kind: str, name: str) -> str:
-    return (
-        "One or more parameter values are not valid. The AttributeValue for a key attribute "
-        f"cannot contain an empty {kind} value. Key: {name}"
-    )
+    return f"{EMPTY_KEY_PREFIX}{kind} value. Key: {name}"
 
 
 def _check_value(name: str, expected: str, value: dict, is_partition: bool,

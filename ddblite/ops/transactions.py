@@ -28,7 +28,7 @@ from ddblite.dispatch import operation
 from ddblite.engine import idempotency, items
 from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
-from ddblite.engine.keys import check_key
+from ddblite.engine.keys import EMPTY_KEY_PREFIX, check_key
 from ddblite.errors import (
     DynamoDBError,
     IdempotentParameterMismatchException,
@@ -131,6 +131,10 @@ def _cancel(reasons: list[dict | None]) -> TransactionCanceledException:
 
 
 def _validation_reason(exc: DynamoDBError) -> dict:
+    """A key problem found against the table's schema, as a cancellation reason -
+    except an empty key value, which DynamoDB refuses for the whole request."""
+    if exc.message.startswith(EMPTY_KEY_PREFIX):
+        raise exc
     return {"Code": "ValidationError", "Message": exc.message}
 
 

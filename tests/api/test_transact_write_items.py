@@ -441,3 +441,15 @@ def test_unused_name_with_a_condition_is_refused(table):
 def test_parse_errors_name_their_expression(table, action, message):
     response = _raises(table, "ValidationException", TransactItems=[action])
     assert response["Error"]["Message"] == message
+
+
+def test_oversized_key_is_a_reason_but_an_empty_key_is_refused_outright(table):
+    response = _raises(table, "TransactionCanceledException", TransactItems=[
+        {"Delete": {"TableName": "things", "Key": _key("a" * 2049)}},
+    ])
+    assert response["CancellationReasons"][0]["Code"] == "ValidationError"
+    response = _raises(table, "ValidationException", TransactItems=[_put("")])
+    assert response["Error"]["Message"] == (
+        "One or more parameter values are not valid. The AttributeValue for a key attribute "
+        "cannot contain an empty string value. Key: pk"
+    )
