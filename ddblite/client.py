@@ -27,6 +27,7 @@ OPERATIONS = (
     "DescribeEndpoints",
     "DescribeLimits",
     "DescribeTable",
+    "DescribeTimeToLive",
     "GetItem",
     "ListTables",
     "ListTagsOfResource",
@@ -38,6 +39,7 @@ OPERATIONS = (
     "UpdateContinuousBackups",
     "UpdateItem",
     "UpdateTable",
+    "UpdateTimeToLive",
 )
 
 

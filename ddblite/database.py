@@ -10,6 +10,7 @@ from ddblite.engine.catalog import Catalog
 from ddblite.storage import open_storage
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_STREAM_PARTITIONS = 2
 ACCOUNT_ID = "000000000000"
 
 
@@ -33,11 +34,22 @@ class Database:
         self.path = path
         self.durability = durability
         self.storage = open_storage(path, durability, **storage_options)
-        self.catalog = Catalog()
-        self.clock = clock or Clock()
+        self.catalog = Catalog(clock or Clock())
         self.region = region
         self.account_id = ACCOUNT_ID
         self.closed = False
+        # Partitions (open shards at a time) of the streams this database creates.
+        self.stream_partitions = DEFAULT_STREAM_PARTITIONS
+        self._sweeper = None
+
+    @property
+    def clock(self) -> Clock:
+        """The database's time; the catalog holds it so the item write path reads it too."""
+        return self.catalog.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.catalog.clock = clock
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -51,6 +63,12 @@ class Database:
 
         return Client(self, region_name or self.region)
 
+    def streams_client(self, region_name: str | None = None):
+        """A boto3-shaped DynamoDB Streams client over this database."""
+        from ddblite.streams_client import StreamsClient
+
+        return StreamsClient(self, region_name or self.region)
+
     def Table(self, name: str):  # noqa: N802 - boto3's resource spells it so
         """A boto3-style Table resource with native Python values."""
         from ddblite.table import Table
@@ -63,8 +81,28 @@ class Database:
 
         return create_table(self, **kwargs)
 
+    def expire_now(self) -> int:
+        """Delete the items whose TTL has passed (by db.clock) and trim stream records
+        past their 24-hour retention; returns how many items expired."""
+        from ddblite.engine import expiry, streamlog
+
+        now = self.clock.now()
+        deleted = expiry.sweep(self.storage, self.catalog, now)
+        self.storage.write(lambda txn: streamlog.trim(txn, now))
+        return deleted
+
+    def start_sweeper(self, interval: float = 30.0):
+        """Run expire_now() every `interval` seconds on a background thread until close."""
+        from ddblite.sweeper import Sweeper
+
+        if self._sweeper is None:
+            self._sweeper = Sweeper(self, interval).start()
+        return self._sweeper
+
     def close(self) -> None:
         if not self.closed:
+            if self._sweeper is not None:
+                self._sweeper.stop()
             self.closed = True
             self.storage.close()
 

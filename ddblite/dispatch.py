@@ -46,7 +46,17 @@ def _load_operations() -> None:
     with _load_lock:
         if _loaded:
             return
-        from ddblite.ops import batch, items, misc, query, tables, tags, update  # noqa: F401
+        from ddblite.ops import (  # noqa: F401
+            batch,
+            items,
+            misc,
+            query,
+            streams,
+            tables,
+            tags,
+            ttl,
+            update,
+        )
 
         _loaded = True
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgpack
 
+from ddblite.clock import Clock
 from ddblite.engine.indexes import IndexInfo, index_infos, key_checks
 from ddblite.native import encode_key, encode_partition_prefix
 from ddblite.storage import ReadTxn, WriteTxn
@@ -55,6 +56,8 @@ class TableInfo:
         "indexes_by_name",
         "has_lsi",
         "index_checks",
+        "stream",
+        "ttl_attribute",
     )
 
     def __init__(self, record: dict[str, Any]) -> None:
@@ -82,6 +85,16 @@ class TableInfo:
         self.indexes_by_name = {index.name: index for index in self.indexes}
         self.has_lsi = any(not index.is_global for index in self.indexes)
         self.index_checks = key_checks(self.indexes, self.key_names)
+        # What the write path needs of the table's stream: (stream id, view type,
+        # partitions, opened at), or None when it has none (one check per write).
+        stream = record.get("stream")
+        self.stream: tuple[int, str, int, float] | None = None
+        if stream and stream.get("StreamEnabled") and record.get("stream_id") is not None:
+            self.stream = (record["stream_id"], stream["StreamViewType"],
+                           record["stream_parts"], record["stream_created"])
+        # The attribute TTL expires items by, while TTL is enabled.
+        ttl = record.get("ttl") or {}
+        self.ttl_attribute: str | None = ttl.get("attribute") if ttl.get("enabled") else None
 
     def index(self, name: str) -> IndexInfo | None:
         """The secondary index called `name`, or None."""
@@ -102,7 +115,9 @@ class TableInfo:
 class Catalog:
     """Reads and writes table records; caches TableInfo objects by version."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        # The database's clock: stream records written by the item write path read it.
+        self.clock = clock or Clock()
         self._version: bytes | None = b"unset"
         self._cache: dict[tuple[str, str], TableInfo | None] = {}
         # The storage snapshot at which the version was last read: while no commit
