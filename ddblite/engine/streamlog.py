@@ -291,5 +291,6 @@ def describe_record(descriptor: dict, region: str, seq: int, record: list) -> di
         "dynamodb": body,
     }
     if service:
-        shown["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+        # The Streams API's Identity shape; Lambda events spell it type/principalId.
+        shown["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
     return shown
