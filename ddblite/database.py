@@ -41,6 +41,7 @@ class Database:
         # Partitions (open shards at a time) of the streams this database creates.
         self.stream_partitions = DEFAULT_STREAM_PARTITIONS
         self._sweeper = None
+        self._triggers: list = []
 
     @property
     def clock(self) -> Clock:
@@ -99,8 +100,19 @@ class Database:
             self._sweeper = Sweeper(self, interval).start()
         return self._sweeper
 
+    def on_change(self, table: str, handler, *, background: bool = True, **options: Any):
+        """Call `handler(event)` with batches of the table's stream records, Lambda's way
+        (see ddblite.triggers); runs on a thread unless background=False (then drain())."""
+        from ddblite.triggers import Trigger
+
+        trigger = Trigger(self, table, handler, **options)
+        self._triggers.append(trigger)
+        return trigger.start() if background else trigger
+
     def close(self) -> None:
         if not self.closed:
+            for trigger in self._triggers:
+                trigger.stop()
             if self._sweeper is not None:
                 self._sweeper.stop()
             self.closed = True
