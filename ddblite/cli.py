@@ -18,6 +18,13 @@ def _key_pair(text: str) -> tuple[str, str]:
     return access_key, secret
 
 
+def _trigger(text: str) -> tuple[str, str]:
+    table, _, target = text.partition("=")
+    if not table or ":" not in target:
+        raise argparse.ArgumentTypeError("expected TABLE=MODULE:FUNCTION")
+    return table, target
+
+
 def _origins(text: str) -> list[str]:
     return [origin.strip() for origin in text.split(",") if origin.strip()]
 
@@ -51,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
         "--cors", type=_origins, metavar="ORIGINS", help="comma-separated browser origins, or *"
     )
 
+    serve.add_argument(
+        "--sweep-interval", type=float, default=None, metavar="SECONDS",
+        help="how often expired TTL items are deleted (30; 0: never)",
+    )
+    serve.add_argument(
+        "--trigger", type=_trigger, action="append", metavar="TABLE=MODULE:FUNCTION",
+        help="call FUNCTION(event) with batches of TABLE's stream records (repeatable)",
+    )
+
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
 
@@ -76,9 +92,14 @@ def _serve(args: argparse.Namespace) -> int:
             f"ddblite: warning: listening on {args.host}; ddblite is meant for this machine only",
             file=sys.stderr,
         )
+    if args.trigger and args.workers > 1:
+        # Each worker would run the trigger: one process delivers, once.
+        print("ddblite: --trigger needs a single worker", file=sys.stderr)
+        return 2
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
-    options = serve_options(path, durability, args.require_auth, args.cors)
+    options = serve_options(path, durability, args.require_auth, args.cors,
+                            args.sweep_interval, args.trigger)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path
