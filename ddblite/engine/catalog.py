@@ -57,6 +57,7 @@ class TableInfo:
         "has_lsi",
         "index_checks",
         "stream",
+        "stream_heads",
         "ttl_attribute",
     )
 
@@ -85,13 +86,18 @@ class TableInfo:
         self.indexes_by_name = {index.name: index for index in self.indexes}
         self.has_lsi = any(not index.is_global for index in self.indexes)
         self.index_checks = key_checks(self.indexes, self.key_names)
-        # What the write path needs of the table's stream: (stream id, view type,
-        # partitions, opened at), or None when it has none (one check per write).
+        # What the write path needs of the table's stream: (stream id, keeps new images,
+        # keeps old images, partitions, opened at), or None when it has none (one check
+        # per write).
         stream = record.get("stream")
-        self.stream: tuple[int, str, int, float] | None = None
+        self.stream: tuple[int, bool, bool, int, float] | None = None
         if stream and stream.get("StreamEnabled") and record.get("stream_id") is not None:
-            self.stream = (record["stream_id"], stream["StreamViewType"],
-                           record["stream_parts"], record["stream_created"])
+            view = stream["StreamViewType"]
+            self.stream = (record["stream_id"], view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"),
+                           view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"), record["stream_parts"],
+                           record["stream_created"])
+        # The newest shard generation seen per stream partition (engine.streamlog).
+        self.stream_heads: dict[int, int] = {}
         # The attribute TTL expires items by, while TTL is enabled.
         ttl = record.get("ttl") or {}
         self.ttl_attribute: str | None = ttl.get("attribute") if ttl.get("enabled") else None

@@ -76,8 +76,11 @@ def put(
     """
     if table.index_checks:
         indexes.check_item(table.index_checks, item)
+    old_raw = None
     if current is None:
-        current = get(txn, key)
+        old_raw = txn.get("items", key)
+        current = (unpack_record(old_raw), record_size(old_raw)) if old_raw is not None \
+            else (None, 0)
     old, old_size = current
     record = pack_record(item, size)
     txn.put("items", key, record)
@@ -86,7 +89,8 @@ def put(
     else:
         catalog.add_stats(txn, table, 0, size - old_size)
     if table.stream is not None and old != item:
-        streamlog.append(txn, table, key, old, item, (old_size, size), catalog.clock.now())
+        streamlog.append(txn, table, key, old, item, (old_raw, record), (old_size, size),
+                         catalog.clock.now())
     return _upkeep(txn, table, key, old, old_size, item, size, record)
 
 
@@ -105,8 +109,8 @@ def delete(
     catalog.add_stats(txn, table, -1, -old_size)
     old = unpack_record(old_raw)
     if table.stream is not None:
-        streamlog.append(txn, table, key, old, None, (old_size, 0), catalog.clock.now(),
-                         by_service)
+        streamlog.append(txn, table, key, old, None, (old_raw, None), (old_size, 0),
+                         catalog.clock.now(), by_service)
     return _upkeep(txn, table, key, old, old_size, None, 0)
 
 

@@ -2,13 +2,16 @@
 write transaction, read by the DynamoDB Streams operations.
 
 Layout in "stream" (keys never start with a table prefix, so DeleteTable leaves them):
-  b"q"                              last sequence number handed out (8 bytes, all streams)
   b"n"                              last stream id handed out (4 bytes)
   b"m" sid                          msgpack stream descriptor (table, label, view type...)
   b"h" sid part                     the partition's newest shard generation (4 bytes)
   b"s" sid part gen                 msgpack shard: [first sequence number, created, parent gen]
   b"t" sid part                     highest trimmed sequence number of the partition (8 bytes)
-  b"r" sid part seq                 msgpack record
+  b"r" sid part seq                 msgpack record: [event, time, keys, new, old, by service]
+                                    (images in items.pack_record's form, or None)
+
+Sequence numbers are the storage's serials (WriteTxn.next_serial): they grow with
+every commit, across processes, without a counter read and written by each write.
 
 A stream splits its table's key-hash space into `parts` ranges (DynamoDB's partitions):
 one key always lands in one partition, so its records stay in order. Each partition's
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgpack
 
+from ddblite.native import attribute_value_size
 from ddblite.storage.interface import prefix_end
 
 if TYPE_CHECKING:
@@ -44,9 +48,13 @@ EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
 _U64 = struct.Struct(">Q")
 _U32 = struct.Struct(">I")
 _U16 = struct.Struct(">H")
-_SEQ_KEY = b"q"
+_SIZE = struct.Struct(">I")  # items.pack_record's size prefix
+_RECORD_KEY = struct.Struct(">cIHQ")
 _STREAM_ID_KEY = b"n"
 _packb = msgpack.packb
+# One reused Packer (packb builds a new one per call). Safe because appends happen
+# inside write transactions, which the backends run one at a time per process.
+_pack_record = msgpack.Packer().pack
 _unpackb = msgpack.unpackb
 
 
@@ -73,7 +81,7 @@ def shard_key(sid: int, part: int, gen: int) -> bytes:
 
 
 def record_key(sid: int, part: int, seq: int) -> bytes:
-    return _part_key(b"r", sid, part) + _U64.pack(seq)
+    return _RECORD_KEY.pack(b"r", sid, part, seq)
 
 
 def partition_of(storage_key: bytes, parts: int) -> int:
@@ -92,8 +100,8 @@ def _next_counter(txn: WriteTxn, key: bytes, fmt: struct.Struct) -> int:
 
 
 def last_sequence(txn: ReadTxn) -> int:
-    raw = txn.get("stream", _SEQ_KEY)
-    return _U64.unpack(raw)[0] if raw is not None else 0
+    """Below every sequence number a record committed after this snapshot gets."""
+    return txn.serial_floor() - 1
 
 
 def create_stream(txn: WriteTxn, record: dict, label: str, view: str, now: float,
@@ -189,47 +197,68 @@ def last_record_before(txn: ReadTxn, sid: int, part: int, end: int | None) -> in
 
 
 def append(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, new: dict | None,
-           sizes: tuple[int, int], now: float, service: bool = False) -> None:
-    """One record for an item that moved from old to new (called by items.put/delete)."""
-    if old is None:
-        event = INSERT
-    elif new is None:
-        event = REMOVE
+           raws: tuple[bytes | None, bytes | None], sizes: tuple[int, int], now: float,
+           service: bool = False) -> None:
+    """One record for an item that moved from old to new (called by items.put/delete).
+
+    raws: the stored forms (items.pack_record) of old and new when the caller has them,
+    so the images are copied into the record, not packed again. This is the hot path
+    of every write to a table with a stream: sizes are worked out when records are read.
+    """
+    sid, keep_new, keep_old, parts, opened = table.stream
+    old_raw, new_raw = raws
+    if new is None:
+        event, image, new_raw = REMOVE, old, None
     else:
-        event = MODIFY
-    sid, view, parts, opened = table.stream
-    image = new if new is not None else old
-    keys = {name: image[name] for name in table.key_names}  # type: ignore[index]
-    old_size, new_size = sizes
-    size = _keys_size(keys)
-    keep_new = keep_old = None
-    if new is not None and (view == "NEW_IMAGE" or view == "NEW_AND_OLD_IMAGES"):
-        keep_new, size = new, size + new_size
-    if old is not None and (view == "OLD_IMAGE" or view == "NEW_AND_OLD_IMAGES"):
-        keep_old, size = old, size + old_size
-    seq = _next_counter(txn, _SEQ_KEY, _U64)
-    part = partition_of(key, parts)
-    _roll_shard(txn, sid, part, seq, now, opened)
-    txn.put("stream", record_key(sid, part, seq),
-            _packb([event, now, keys, keep_new, keep_old, size, service]))
+        event, image = (INSERT if old is None else MODIFY), new
+        if not keep_new:
+            new_raw = None
+        elif new_raw is None:
+            new_raw = _SIZE.pack(sizes[1]) + _packb(new)
+    if old is None or not keep_old:
+        old_raw = None
+    elif old_raw is None:
+        old_raw = _SIZE.pack(sizes[0]) + _packb(old)
+    # Keys are stored only when no image carries them (read back by record_keys).
+    keys = None if (new_raw if new is not None else old_raw) is not None else {
+        name: image[name] for name in table.key_names}  # type: ignore[index]
+    seq = txn.next_serial()
+    part = (_U32.unpack_from(key, 4)[0] * parts) >> 32  # partition_of, inlined
+    if now - opened >= ROLL_SECONDS:
+        _roll_shard(txn, table, sid, part, seq, now, opened)
+    txn.put("stream", _RECORD_KEY.pack(b"r", sid, part, seq),
+            _pack_record([event, now, keys, new_raw, old_raw, service]))
 
 
-def _roll_shard(txn: WriteTxn, sid: int, part: int, seq: int, now: float, opened: float) -> None:
+def _roll_shard(txn: WriteTxn, table: TableInfo, sid: int, part: int, seq: int, now: float,
+                opened: float) -> None:
     """Open a child shard when the partition's open one is due to roll over."""
     due = int((now - opened) // ROLL_SECONDS)
-    if due <= 0:
+    heads = table.stream_heads
+    if heads.get(part, -1) >= due:  # heads only grow: a generation seen is never stale
         return
     raw = txn.get("stream", _part_key(b"h", sid, part))
     head = _U32.unpack(raw)[0] if raw is not None else 0
     # `due <= head`: a clock behind another process's never reopens an old generation.
     if due > head:
+        # Not remembered: this transaction may still roll back.
         _open_shard(txn, sid, part, due, seq, now, head)
+    else:
+        heads[part] = head
 
 
 def _keys_size(keys: dict) -> int:
-    from ddblite.native import attribute_value_size
-
-    return sum(len(name.encode()) + attribute_value_size(value) for name, value in keys.items())
+    size = 0
+    for name, value in keys.items():
+        size += len(name) if name.isascii() else len(name.encode())
+        for tag, inner in value.items():
+            if tag == "S":
+                size += len(inner) if inner.isascii() else len(inner.encode())
+            elif tag == "B":
+                size += len(inner)
+            else:
+                size += attribute_value_size(value)
+    return size
 
 
 # ------------------------------------------------------------------ retention
@@ -266,11 +295,34 @@ def _drop_stream(txn: WriteTxn, sid: int) -> None:
     txn.delete("stream", b"m" + sid_bytes(sid))
 
 
+def record_keys(record: list, key_schema: list[dict]) -> dict:
+    keys = record[2]
+    if keys is not None:
+        return keys
+    image = _unpackb(memoryview(record[3] if record[0] != REMOVE else record[4])[4:])
+    return {element["AttributeName"]: image[element["AttributeName"]] for element in key_schema}
+
+
+def record_size(record: list, keys: dict) -> int:
+    """SizeBytes: the record's keys and the images it carries."""
+    size = _keys_size(keys)
+    for raw in (record[3], record[4]):
+        if raw is not None:
+            size += _SIZE.unpack_from(raw)[0]
+    return size
+
+
 def describe_record(descriptor: dict, region: str, seq: int, record: list) -> dict[str, Any]:
     """A stored record in the GetRecords shape."""
     from datetime import UTC, datetime
 
-    event, created, keys, new, old, size, service = record
+    event, created, keys, new, old, service = record
+    keys = record_keys(record, descriptor["key_schema"])
+    size = record_size(record, keys)
+    if new is not None:
+        new = _unpackb(memoryview(new)[4:])
+    if old is not None:
+        old = _unpackb(memoryview(old)[4:])
     body: dict[str, Any] = {
         "ApproximateCreationDateTime": datetime.fromtimestamp(int(created), UTC),
         "Keys": keys,

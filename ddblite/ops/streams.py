@@ -297,7 +297,7 @@ def get_records(db: Database, params: dict, region: str) -> dict:
                 last = seq
                 continue
             shown.append(streamlog.describe_record(descriptor, descriptor["region"], seq, record))
-            size += record[5]
+            size += shown[-1]["dynamodb"]["SizeBytes"]
             last = seq
         response: dict[str, Any] = {"Records": shown}
         if not (closed and exhausted):
