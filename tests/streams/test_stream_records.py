@@ -116,3 +116,13 @@ def test_tables_without_streams_write_none(doors):
     doors.ddb.put_item(TableName="things", Item={"pk": {"S": "z"}})
     assert events(doors, arn) == [("INSERT", "z")]
     assert [s["TableName"] for s in doors.streams.list_streams()["Streams"]] == ["things"]
+
+
+def test_binary_values_travel_in_records(doors):
+    arn = create_table(doors.ddb, "bin", hash_key=("pk", "B"), StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"][
+        "LatestStreamArn"]
+    doors.ddb.put_item(TableName="bin", Item={"pk": {"B": b"\x00\xff"}, "v": {"BS": [b"x"]}})
+    (record,) = read_stream(doors.streams, arn)
+    assert record["dynamodb"]["Keys"] == {"pk": {"B": b"\x00\xff"}}
+    assert record["dynamodb"]["NewImage"]["v"] == {"BS": [b"x"]}
