@@ -295,12 +295,16 @@ def _drop_stream(txn: WriteTxn, sid: int) -> None:
     txn.delete("stream", b"m" + sid_bytes(sid))
 
 
-def record_keys(record: list, key_schema: list[dict]) -> dict:
+def record_images(record: list, key_schema: list[dict]) -> tuple[dict, dict | None, dict | None]:
+    """(Keys, NewImage, OldImage) of a stored record; keys come from an image when the
+    record stored none of its own."""
+    new = _unpackb(memoryview(record[3])[4:]) if record[3] is not None else None
+    old = _unpackb(memoryview(record[4])[4:]) if record[4] is not None else None
     keys = record[2]
-    if keys is not None:
-        return keys
-    image = _unpackb(memoryview(record[3] if record[0] != REMOVE else record[4])[4:])
-    return {element["AttributeName"]: image[element["AttributeName"]] for element in key_schema}
+    if keys is None:
+        image = new if record[0] != REMOVE else old
+        keys = {e["AttributeName"]: image[e["AttributeName"]] for e in key_schema}  # type: ignore[index]
+    return keys, new, old
 
 
 def record_size(record: list, keys: dict) -> int:
@@ -316,13 +320,9 @@ def describe_record(descriptor: dict, region: str, seq: int, record: list) -> di
     """A stored record in the GetRecords shape."""
     from datetime import UTC, datetime
 
-    event, created, keys, new, old, service = record
-    keys = record_keys(record, descriptor["key_schema"])
+    event, created, _, _, _, service = record
+    keys, new, old = record_images(record, descriptor["key_schema"])
     size = record_size(record, keys)
-    if new is not None:
-        new = _unpackb(memoryview(new)[4:])
-    if old is not None:
-        old = _unpackb(memoryview(old)[4:])
     body: dict[str, Any] = {
         "ApproximateCreationDateTime": datetime.fromtimestamp(int(created), UTC),
         "Keys": keys,
