@@ -5,7 +5,8 @@ Layout in "stream" (keys never start with a table prefix, so DeleteTable leaves 
   b"n"                              last stream id handed out (4 bytes)
   b"m" sid                          msgpack stream descriptor (table, label, view type...)
   b"h" sid part                     the partition's newest shard generation (4 bytes)
-  b"s" sid part gen                 msgpack shard: [first sequence number, created, parent gen]
+  b"s" sid part gen                 msgpack shard: [first sequence number, created,
+                                    parent [gen, created] or None]
   b"t" sid part                     highest trimmed sequence number of the partition (8 bytes)
   b"r" sid part seq                 msgpack record: [event, time, keys, new, old, by service]
                                     (images in items.pack_record's form, or None)
@@ -144,13 +145,14 @@ def all_streams(txn: ReadTxn) -> list[dict]:
 
 
 def _open_shard(txn: WriteTxn, sid: int, part: int, gen: int, first: int, now: float,
-                parent: int | None) -> None:
+                parent: list | None) -> None:
+    # The parent's creation time is kept too: its id outlives its trimming.
     txn.put("stream", shard_key(sid, part, gen), _packb([first, now, parent]))
     txn.put("stream", _part_key(b"h", sid, part), _U32.pack(gen))
 
 
 def shards(txn: ReadTxn, sid: int) -> list[tuple[int, int, list]]:
-    """Every shard of a stream as (part, gen, [first seq, created, parent gen])."""
+    """Every shard of a stream as (part, gen, [first seq, created, parent])."""
     start = b"s" + sid_bytes(sid)
     found = []
     for key, raw in txn.range("stream", start, prefix_end(start)):
@@ -242,7 +244,9 @@ def _roll_shard(txn: WriteTxn, table: TableInfo, sid: int, part: int, seq: int, 
     # `due <= head`: a clock behind another process's never reopens an old generation.
     if due > head:
         # Not remembered: this transaction may still roll back.
-        _open_shard(txn, sid, part, due, seq, now, head)
+        parent = get_shard(txn, sid, part, head)
+        _open_shard(txn, sid, part, due, seq, now,
+                    [head, parent[1]] if parent is not None else None)
     else:
         heads[part] = head
 
@@ -282,9 +286,19 @@ def trim(txn: WriteTxn, now: float) -> int:
             if doomed:
                 txn.put("stream", _part_key(b"t", sid, part), _U64.pack(doomed[-1]))
                 removed += len(doomed)
+        _trim_shards(txn, sid, horizon)
         if descriptor["disabled"] is not None and descriptor["disabled"] < horizon:
             _drop_stream(txn, sid)
     return removed
+
+
+def _trim_shards(txn: WriteTxn, sid: int, horizon: float) -> None:
+    """Forget closed shards whose successor opened before the horizon: every record
+    they held was written before that, so all of it is past retention."""
+    listed = shards(txn, sid)
+    for (part, gen, _), following in zip(listed, listed[1:], strict=False):
+        if following[0] == part and following[2][1] < horizon:
+            txn.delete("stream", shard_key(sid, part, gen))
 
 
 def _drop_stream(txn: WriteTxn, sid: int) -> None:

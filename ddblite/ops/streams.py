@@ -121,10 +121,8 @@ def _shard_views(txn, descriptor: dict) -> list[dict[str, Any]]:
             numbers["EndingSequenceNumber"] = streamlog.show_sequence(
                 last if last is not None and last >= first else first)
         view: dict[str, Any] = {"ShardId": shard_id(part, gen, created)}
-        if parent is not None:
-            parent_shard = streamlog.get_shard(txn, sid, part, parent)
-            if parent_shard is not None:
-                view["ParentShardId"] = shard_id(part, parent, parent_shard[1])
+        if parent is not None:  # named even once trimmed away, as DynamoDB does
+            view["ParentShardId"] = shard_id(part, parent[0], parent[1])
         view["SequenceNumberRange"] = numbers
         views.append(view)
     views.sort(key=lambda v: v["ShardId"])

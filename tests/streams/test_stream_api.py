@@ -262,3 +262,22 @@ def test_shards_roll_over_and_consumers_follow_lineage(doors):
     assert sorted(seen) == sorted(written)  # every change exactly once
     for key in ("a", "b", "c"):  # and in order per key, across shard boundaries
         assert [n for k, n in seen if k == key] == list(range(10))
+
+
+def test_shards_past_retention_are_forgotten(doors):
+    doors.db.stream_partitions = 1
+    arn = doors.stream_table("KEYS_ONLY")
+    for hour in range(0, 40, 5):
+        put(doors, "a", hour)
+        doors.clock.advance(5 * 3600)
+    before = all_shards(doors.streams, arn)
+    doors.db.expire_now()
+    after = all_shards(doors.streams, arn)
+    assert 0 < len(after) < len(before)
+    assert after == [s for s in before if s["ShardId"] in {a["ShardId"] for a in after}]
+    gone = before[0]["ShardId"]
+    raises(doors.streams, "ResourceNotFoundException", doors.streams.get_shard_iterator,
+           StreamArn=arn, ShardId=gone, ShardIteratorType="TRIM_HORIZON")
+    # The oldest shard left still names its trimmed parent, and what is left reads back.
+    assert after[0]["ParentShardId"] not in {a["ShardId"] for a in after}
+    assert read_stream(doors.streams, arn)
