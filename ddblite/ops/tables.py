@@ -400,13 +400,15 @@ def update_table(db: Database, params: dict, region: str) -> dict:
             index_changes = apply_index_updates(txn, table, record, gsi_updates,
                                                 definitions or [], now)
         if stream is not None:
+            # The record, not table.stream: a table made before streams had an id
+            # still counts as having one.
             if stream["StreamEnabled"]:
-                if table.stream is not None:
+                if record.get("stream"):
                     raise ValidationException(
                         f"Table already has an enabled stream: TableName: {table.name}")
                 _start_stream(db, txn, record, stream["StreamViewType"], now)
             else:
-                if table.stream is None:
+                if not record.get("stream"):
                     raise ValidationException(
                         f"Table has no stream to disable: TableName: {table.name}")
                 _stop_stream(txn, record, now)
