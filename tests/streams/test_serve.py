@@ -40,3 +40,19 @@ def test_trigger_needs_one_worker(capsys):
 
     assert main(["serve", "--workers", "2", "--trigger", "t=m:f"]) == 2
     assert "--trigger needs a single worker" in capsys.readouterr().err
+
+
+def test_the_served_database_sweeps_and_runs_triggers():
+    from ddblite.server.app import open_served_database, serve_options
+
+    options = serve_options(":memory:", None, None, None, 60.0,
+                            [("things", "tests.streams.trigger_target:record")])
+    db = open_served_database(options)
+    try:
+        assert db._sweeper is not None and db._sweeper.interval == 60.0
+        assert [t.name for t in db._triggers] == ["tests.streams.trigger_target:record"]
+    finally:
+        db.close()
+    quiet = open_served_database(serve_options(":memory:", None, None, None, 0))
+    assert quiet._sweeper is None
+    quiet.close()
