@@ -89,7 +89,7 @@ def put(
     else:
         catalog.add_stats(txn, table, 0, size - old_size)
     if table.stream is not None and old != item:
-        streamlog.append(txn, table, key, old, item, (old_raw, record), (old_size, size),
+        streamlog.append(txn, table, key, old, old_raw, old_size, item, record, size,
                          catalog.clock.now())
     return _upkeep(txn, table, key, old, old_size, item, size, record)
 
@@ -109,7 +109,7 @@ def delete(
     catalog.add_stats(txn, table, -1, -old_size)
     old = unpack_record(old_raw)
     if table.stream is not None:
-        streamlog.append(txn, table, key, old, None, (old_raw, None), (old_size, 0),
+        streamlog.append(txn, table, key, old, old_raw, old_size, None, None, 0,
                          catalog.clock.now(), by_service)
     return _upkeep(txn, table, key, old, old_size, None, 0)
 

@@ -198,17 +198,16 @@ def last_record_before(txn: ReadTxn, sid: int, part: int, end: int | None) -> in
 # ------------------------------------------------------------------ the write path
 
 
-def append(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, new: dict | None,
-           raws: tuple[bytes | None, bytes | None], sizes: tuple[int, int], now: float,
+def append(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, old_raw: bytes | None,
+           old_size: int, new: dict | None, new_raw: bytes | None, new_size: int, now: float,
            service: bool = False) -> None:
     """One record for an item that moved from old to new (called by items.put/delete).
 
-    raws: the stored forms (items.pack_record) of old and new when the caller has them,
-    so the images are copied into the record, not packed again. This is the hot path
+    old_raw/new_raw: the stored forms (items.pack_record) of the images when the caller
+    has them, so they are copied into the record, not packed again. This is the hot path
     of every write to a table with a stream: sizes are worked out when records are read.
     """
-    sid, keep_new, keep_old, parts, opened = table.stream
-    old_raw, new_raw = raws
+    sid, keep_new, keep_old, parts, opened = table.stream  # type: ignore[misc]
     if new is None:
         event, image, new_raw = REMOVE, old, None
     else:
@@ -216,11 +215,11 @@ def append(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, new: d
         if not keep_new:
             new_raw = None
         elif new_raw is None:
-            new_raw = _SIZE.pack(sizes[1]) + _packb(new)
+            new_raw = _SIZE.pack(new_size) + _packb(new)
     if old is None or not keep_old:
         old_raw = None
     elif old_raw is None:
-        old_raw = _SIZE.pack(sizes[0]) + _packb(old)
+        old_raw = _SIZE.pack(old_size) + _packb(old)
     # Keys are stored only when no image carries them (read back by record_keys).
     keys = None if (new_raw if new is not None else old_raw) is not None else {
         name: image[name] for name in table.key_names}  # type: ignore[index]
