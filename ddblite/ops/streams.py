@@ -178,6 +178,9 @@ def _read_iterator(text: str) -> tuple[str, int, int, int, int, float, bool]:
     try:
         sid, part, gen, position, issued, horizon = msgpack.unpackb(
             base64.urlsafe_b64decode(token.encode()))
+        numbers_ok = all(type(n) is int for n in (sid, part, gen, position))
+        if not (arn and numbers_ok and isinstance(issued, float) and isinstance(horizon, bool)):
+            raise ValueError(text)
     except (ValueError, TypeError, binascii.Error, msgpack.UnpackException):
         raise ValidationException("Invalid ShardIterator") from None  # INFERRED
     return arn, sid, part, gen, position, issued, horizon

@@ -281,3 +281,14 @@ def test_shards_past_retention_are_forgotten(doors):
     # The oldest shard left still names its trimmed parent, and what is left reads back.
     assert after[0]["ParentShardId"] not in {a["ShardId"] for a in after}
     assert read_stream(doors.streams, arn)
+
+
+@pytest.mark.parametrize("iterator", [
+    "arn:aws:dynamodb:us-east-1:000000000000:table/things/stream/x|1|" + "kqGhAQ==",
+    "no separator at all",
+    "|1|lgEAAAHLQdlU_SEAAADD",
+])
+def test_malformed_iterators(db, iterator):
+    streams = db.streams_client()
+    message = raises(streams, "ValidationException", streams.get_records, ShardIterator=iterator)
+    assert message == "Invalid ShardIterator"
