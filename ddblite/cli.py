@@ -18,6 +18,13 @@ def _key_pair(text: str) -> tuple[str, str]:
     return access_key, secret
 
 
+def _trigger(text: str) -> tuple[str, str]:
+    table, _, target = text.partition("=")
+    if not table or ":" not in target:
+        raise argparse.ArgumentTypeError("expected TABLE=MODULE:FUNCTION")
+    return table, target
+
+
 def _origins(text: str) -> list[str]:
     return [origin.strip() for origin in text.split(",") if origin.strip()]
 
@@ -55,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
         help="the 12-digit account ARNs name (123456789012); other accounts' ARNs are refused",
     )
 
+    serve.add_argument(
+        "--sweep-interval", type=float, default=None, metavar="SECONDS",
+        help="how often expired TTL items are deleted (30; 0: never)",
+    )
+    serve.add_argument(
+        "--trigger", type=_trigger, action="append", metavar="TABLE=MODULE:FUNCTION",
+        help="call FUNCTION(event) with batches of TABLE's stream records (repeatable)",
+    )
+
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
 
@@ -80,6 +96,10 @@ def _serve(args: argparse.Namespace) -> int:
             f"ddblite: warning: listening on {args.host}; ddblite is meant for this machine only",
             file=sys.stderr,
         )
+    if args.trigger and args.workers > 1:
+        # Each worker would run the trigger: one process delivers, once.
+        print("ddblite: --trigger needs a single worker", file=sys.stderr)
+        return 2
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
     if args.account_id is not None and not (
@@ -87,7 +107,8 @@ def _serve(args: argparse.Namespace) -> int:
     ):
         print("ddblite: --account-id takes 12 digits", file=sys.stderr)
         return 2
-    options = serve_options(path, durability, args.require_auth, args.cors, args.account_id)
+    options = serve_options(path, durability, args.require_auth, args.cors,
+                            args.sweep_interval, args.trigger, account_id=args.account_id)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

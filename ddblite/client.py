@@ -72,7 +72,7 @@ class _Meta:
         self.endpoint_url = None
         self.service_model = _botocore_models().service
         self.events = HierarchicalEmitter()
-        self.method_to_api_mapping = {snake_case(name): name for name in known_operations()}
+        self.method_to_api_mapping = {snake_case(name): name for name in dynamodb_operations()}
 
 
 class Client:
@@ -148,6 +148,14 @@ def _make_method(operation: str):
     return method
 
 
+def dynamodb_operations() -> list[str]:
+    """The registered operations of the DynamoDB service (the Streams ones have their
+    own client, ddblite.streams_client)."""
+    from ddblite.server.app import STREAMS_OPERATIONS
+
+    return [name for name in known_operations() if name not in STREAMS_OPERATIONS]
+
+
 # One method per registered operation (ddblite.dispatch is the one list).
-for _operation in known_operations():
+for _operation in dynamodb_operations():
     setattr(Client, snake_case(_operation), _make_method(_operation))

@@ -13,6 +13,7 @@ DEFAULT_REGION = "us-east-1"
 # The account every ARN names unless connect(account_id=...) says otherwise. Not
 # DynamoDB Local's 000000000000: real DynamoDB treats that as somebody else's account.
 ACCOUNT_ID = "123456789012"
+DEFAULT_STREAM_PARTITIONS = 2
 
 
 class Database:
@@ -36,13 +37,25 @@ class Database:
         self.path = path
         self.durability = durability
         self.storage = open_storage(path, durability, **storage_options)
-        self.catalog = Catalog()
-        self.clock = clock or Clock()
+        self.catalog = Catalog(clock or Clock())
         self.region = region
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
         self.account_id = account_id
         self.closed = False
+        # Partitions (open shards at a time) of the streams this database creates.
+        self.stream_partitions = DEFAULT_STREAM_PARTITIONS
+        self._sweeper = None
+        self._triggers: list = []
+
+    @property
+    def clock(self) -> Clock:
+        """The database's time; the catalog holds it so the item write path reads it too."""
+        return self.catalog.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.catalog.clock = clock
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -55,6 +68,12 @@ class Database:
         from ddblite.client import Client
 
         return Client(self, region_name or self.region)
+
+    def streams_client(self, region_name: str | None = None):
+        """A boto3-shaped DynamoDB Streams client over this database."""
+        from ddblite.streams_client import StreamsClient
+
+        return StreamsClient(self, region_name or self.region)
 
     def Table(self, name: str):  # noqa: N802 - boto3's resource spells it so
         """A boto3-style Table resource with native Python values."""
@@ -81,8 +100,39 @@ class Database:
 
         return transact_get(self, gets, **options)
 
+    def expire_now(self) -> int:
+        """Delete the items whose TTL has passed (by db.clock) and trim stream records
+        past their 24-hour retention; returns how many items expired."""
+        from ddblite.engine import expiry, streamlog
+
+        now = self.clock.now()
+        deleted = expiry.sweep(self.storage, self.catalog, now)
+        self.storage.write(lambda txn: streamlog.trim(txn, now))
+        return deleted
+
+    def start_sweeper(self, interval: float = 30.0):
+        """Run expire_now() every `interval` seconds on a background thread until close."""
+        from ddblite.sweeper import Sweeper
+
+        if self._sweeper is None:
+            self._sweeper = Sweeper(self, interval).start()
+        return self._sweeper
+
+    def on_change(self, table: str, handler, *, background: bool = True, **options: Any):
+        """Call `handler(event)` with batches of the table's stream records, Lambda's way
+        (see ddblite.triggers); runs on a thread unless background=False (then drain())."""
+        from ddblite.triggers import Trigger
+
+        trigger = Trigger(self, table, handler, **options)
+        self._triggers.append(trigger)
+        return trigger.start() if background else trigger
+
     def close(self) -> None:
         if not self.closed:
+            for trigger in self._triggers:
+                trigger.stop()
+            if self._sweeper is not None:
+                self._sweeper.stop()
             self.closed = True
             self.storage.close()
 

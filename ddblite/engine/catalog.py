@@ -18,6 +18,7 @@ from typing import Any
 
 import msgpack
 
+from ddblite.clock import Clock
 from ddblite.engine.indexes import IndexInfo, index_infos, key_checks
 from ddblite.native import encode_key, encode_partition_prefix
 from ddblite.storage import ReadTxn, WriteTxn
@@ -55,6 +56,9 @@ class TableInfo:
         "indexes_by_name",
         "has_lsi",
         "index_checks",
+        "stream",
+        "stream_heads",
+        "ttl_attribute",
     )
 
     def __init__(self, record: dict[str, Any]) -> None:
@@ -82,6 +86,21 @@ class TableInfo:
         self.indexes_by_name = {index.name: index for index in self.indexes}
         self.has_lsi = any(not index.is_global for index in self.indexes)
         self.index_checks = key_checks(self.indexes, self.key_names)
+        # What the write path needs of the table's stream: (stream id, keeps new images,
+        # keeps old images, partitions, opened at), or None when it has none (one check
+        # per write).
+        stream = record.get("stream")
+        self.stream: tuple[int, bool, bool, int, float] | None = None
+        if stream and stream.get("StreamEnabled") and record.get("stream_id") is not None:
+            view = stream["StreamViewType"]
+            self.stream = (record["stream_id"], view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"),
+                           view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"), record["stream_parts"],
+                           record["stream_created"])
+        # The newest shard generation seen per stream partition (engine.streamlog).
+        self.stream_heads: dict[int, int] = {}
+        # The attribute TTL expires items by, while TTL is enabled.
+        ttl = record.get("ttl") or {}
+        self.ttl_attribute: str | None = ttl.get("attribute") if ttl.get("enabled") else None
 
     def index(self, name: str) -> IndexInfo | None:
         """The secondary index called `name`, or None."""
@@ -102,7 +121,9 @@ class TableInfo:
 class Catalog:
     """Reads and writes table records; caches TableInfo objects by version."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        # The database's clock: stream records written by the item write path read it.
+        self.clock = clock or Clock()
         # (storage snapshot the version was read at, catalog version, TableInfo cache
         # of that version), swapped as one tuple: threads share the catalog, and a
         # cache only ever holds records read at its own version. While no commit

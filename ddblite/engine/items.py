@@ -5,7 +5,8 @@ in its low-level shape. Keeping the size beside the item lets capacity, table
 statistics and the 1 MB page limit work without re-measuring stored items.
 
 put/delete keep the table's secondary indexes and (for tables with LSIs) its
-item-collection sizes exact in the same write transaction.
+item-collection sizes exact in the same write transaction, and append the table's
+stream record there too (engine.streamlog), so every write path emits one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgpack
 
-from ddblite.engine import indexes
+from ddblite.engine import indexes, streamlog
 from ddblite.storage import ReadTxn, WriteTxn
 
 if TYPE_CHECKING:
@@ -77,8 +78,11 @@ def put(
     """
     if table.index_checks and not index_keys_checked:
         indexes.check_item(table.index_checks, item)
+    old_raw = None
     if current is None:
-        current = get(txn, key)
+        old_raw = txn.get("items", key)
+        current = (unpack_record(old_raw), record_size(old_raw)) if old_raw is not None \
+            else (None, 0)
     old, old_size = current
     record = pack_record(item, size)
     txn.put("items", key, record)
@@ -86,20 +90,30 @@ def put(
         catalog.add_stats(txn, table, 1, size)
     else:
         catalog.add_stats(txn, table, 0, size - old_size)
+    if table.stream is not None and old != item:
+        streamlog.append(txn, table, key, old, old_raw, old_size, item, record, size,
+                         catalog.clock.now())
     return _upkeep(txn, table, key, old, old_size, item, size, record)
 
 
 def delete(
-    txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes
+    txn: WriteTxn, catalog: Catalog, table: TableInfo, key: bytes, *, by_service: bool = False
 ) -> WriteResult:
-    """Remove an item; returns it (or None) and its size."""
+    """Remove an item; returns it (or None) and its size.
+
+    by_service: the delete is DynamoDB's own (TTL expiry); its stream record says so.
+    """
     old_raw = txn.get("items", key)
     if old_raw is None:
         return WriteResult(None, 0, _NO_WRITES, None)
     txn.delete("items", key)
     old_size = record_size(old_raw)
     catalog.add_stats(txn, table, -1, -old_size)
-    return _upkeep(txn, table, key, unpack_record(old_raw), old_size, None, 0)
+    old = unpack_record(old_raw)
+    if table.stream is not None:
+        streamlog.append(txn, table, key, old, old_raw, old_size, None, None, 0,
+                         catalog.clock.now(), by_service)
+    return _upkeep(txn, table, key, old, old_size, None, 0)
 
 
 def _upkeep(txn: WriteTxn, table: TableInfo, key: bytes, old: dict | None, old_size: int,

@@ -62,6 +62,8 @@ def describe(db: Database, table: TableInfo, item_count: int, size: int,
     stream = record.get("stream")
     if stream and stream.get("StreamEnabled"):
         description["StreamSpecification"] = stream
+    # A disabled stream's label stays: DynamoDB keeps showing the latest stream.
+    if record.get("stream_label"):
         description["LatestStreamLabel"] = record["stream_label"]
         description["LatestStreamArn"] = (
             f"{description['TableArn']}/stream/{record['stream_label']}"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ddblite.dispatch import operation
+from ddblite.engine import streamlog
 from ddblite.engine.catalog import TableInfo
 from ddblite.errors import (
     LimitExceededException,
@@ -174,7 +175,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         "gsi": [stored_index(index, billing == "PROVISIONED") for index in gsis or []],
         "stream": {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         if stream_enabled else None,
-        "stream_label": _stream_label(now) if stream_enabled else None,
+        "stream_label": None,
         "deletion_protection": bool(protection),
         "table_class": table_class or "STANDARD",
         "table_class_given": table_class is not None,
@@ -196,6 +197,8 @@ def create_table(db: Database, params: dict, region: str) -> dict:
                 "region"
             )
         record["id"] = db.catalog.next_table_id(txn)
+        if stream_enabled:
+            _start_stream(db, txn, record, stream["StreamViewType"], now)
         table = db.catalog.save(txn, record)
         return describe(db, table, 0, 0)
 
@@ -210,6 +213,31 @@ def create_table(db: Database, params: dict, region: str) -> dict:
 
 def _stream_label(now: float) -> str:
     return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+def _start_stream(db: Database, txn, record: dict, view: str, now: float) -> None:
+    """A new stream for the table `record` describes (its label unique for the table)."""
+    taken = {s["label"] for s in streamlog.all_streams(txn)
+             if s["table"] == record["name"] and s["region"] == record["region"]}
+    when = now
+    while _stream_label(when) in taken:  # re-enabled within the same millisecond
+        when += 0.001
+    label = _stream_label(when)
+    record["stream"] = {"StreamEnabled": True, "StreamViewType": view}
+    record["stream_label"] = label
+    record["stream_created"] = now
+    record["stream_parts"] = db.stream_partitions
+    record["stream_id"] = streamlog.create_stream(txn, record, label, view, now,
+                                                  db.stream_partitions)
+
+
+def _stop_stream(txn, record: dict, now: float) -> None:
+    """Disable the table's stream: it stays readable (DISABLED) for 24 hours. The
+    label stays too: DescribeTable keeps showing LatestStreamArn, as DynamoDB does."""
+    if record.get("stream_id") is not None:
+        streamlog.disable_stream(txn, record["stream_id"], now)
+    record["stream"] = None
+    record["stream_id"] = None
 
 
 # ------------------------------------------------------------------ Describe / List / Delete
@@ -271,6 +299,8 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
             )
         description = describe_in(db, txn, table)
         description["TableStatus"] = "DELETING"
+        if table.stream is not None:
+            streamlog.disable_stream(txn, table.stream[0], db.clock.now())
         _drop_items(txn, table)
         db.catalog.remove(txn, table)
         return description
@@ -279,7 +309,8 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
 
 
 def _drop_items(txn, table: TableInfo) -> None:
-    for space in ("items", "index", "stream"):
+    # Stream records are not under the table prefix: they outlive the table.
+    for space in ("items", "index"):
         keys = [key for key, _ in txn.range(space, table.prefix, prefix_end(table.prefix))]
         for key in keys:
             txn.delete(space, key)
@@ -312,7 +343,16 @@ def update_table(db: Database, params: dict, region: str) -> dict:
     shape.enum(billing, "billingMode", BILLING_MODES)
     check_index_update_shapes(shape, gsi_updates)
     shape.enum(table_class, "tableClass", TABLE_CLASSES)
+    if stream is not None:
+        shape.not_null(expect_bool(stream, "StreamEnabled"), "streamSpecification.streamEnabled")
+        shape.enum(expect_str(stream, "StreamViewType"), "streamSpecification.streamViewType",
+                   STREAM_VIEW_TYPES)
     shape.done()
+    if stream is not None:
+        if stream["StreamEnabled"] and not stream.get("StreamViewType"):
+            raise invalid("If stream is being enabled then UpdateViewType is required")
+        if not stream["StreamEnabled"] and stream.get("StreamViewType"):
+            raise invalid("If stream is being disabled, then UpdateViewType must not be specified")
     changes = (billing, throughput, protection, table_class, on_demand, stream)
     if all(v is None for v in changes) and not params.get("GlobalSecondaryIndexUpdates") \
             and not params.get("ReplicaUpdates") and not params.get("SSESpecification"):
@@ -360,12 +400,18 @@ def update_table(db: Database, params: dict, region: str) -> dict:
             index_changes = apply_index_updates(txn, table, record, gsi_updates,
                                                 definitions or [], now)
         if stream is not None:
-            enabled = bool(stream.get("StreamEnabled"))
-            record["stream"] = (
-                {"StreamEnabled": True, "StreamViewType": stream.get("StreamViewType")}
-                if enabled else None
-            )
-            record["stream_label"] = _stream_label(now) if enabled else None
+            # The record, not table.stream: a table made before streams had an id
+            # still counts as having one.
+            if stream["StreamEnabled"]:
+                if record.get("stream"):
+                    raise ValidationException(
+                        f"Table already has an enabled stream: TableName: {table.name}")
+                _start_stream(db, txn, record, stream["StreamViewType"], now)
+            else:
+                if not record.get("stream"):
+                    raise ValidationException(
+                        f"Table has no stream to disable: TableName: {table.name}")
+                _stop_stream(txn, record, now)
         updated = db.catalog.save(txn, record)
         if index_changes is not None:
             build_created(txn, updated, index_changes)

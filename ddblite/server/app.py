@@ -296,25 +296,38 @@ def serve_options(
     durability: str | None,
     require_auth: tuple[str, str] | None,
     cors: list[str] | None,
+    sweep_interval: float | None = None,
+    triggers: list[tuple[str, str]] | None = None,
     account_id: str | None = None,
 ) -> dict[str, Any]:
     return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
+            "sweep_interval": sweep_interval, "triggers": triggers or [],
             "account_id": account_id}
 
 
-def _account(options: dict[str, Any]) -> dict[str, str]:
-    account_id = options.get("account_id")
-    return {"account_id": account_id} if account_id else {}
+def open_served_database(options: dict[str, Any]) -> Database:
+    """The served store, with its TTL sweeper and any --trigger TABLE=module:function."""
+    import importlib
+
+    from ddblite.database import connect
+    from ddblite.sweeper import DEFAULT_INTERVAL
+
+    account = {"account_id": options["account_id"]} if options.get("account_id") else {}
+    db = connect(options["path"], options.get("durability"), **account)
+    interval = options.get("sweep_interval")
+    if interval != 0:
+        db.start_sweeper(interval or DEFAULT_INTERVAL)
+    for table, target in options.get("triggers") or []:
+        module, _, name = target.partition(":")
+        db.on_change(table, getattr(importlib.import_module(module), name), name=target)
+    return db
 
 
 def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
     """The app `ddblite serve` runs; it opens its database at ASGI startup."""
-    from ddblite.database import connect
-
     require_auth = options.get("require_auth")
     return DynamoDBApp(
-        open_database=lambda: connect(options["path"], options.get("durability"),
-                                      **_account(options)),
+        open_database=lambda: open_served_database(options),
         require_auth=tuple(require_auth) if require_auth else None,
         cors=options.get("cors"),
     )

@@ -33,8 +33,23 @@ class ReadTxn(ABC):
         """An id that changes whenever anything was committed (None: not tracked)."""
         return None
 
+    @abstractmethod
+    def serial_floor(self) -> int:
+        """A number no serial handed out by a later write (see next_serial) is below."""
+
+
+# Serials: a write transaction's number shifted left by SERIAL_BITS, plus a count
+# within it (stream sequence numbers). The store already numbers its commits, so this
+# costs no read or write of a counter of its own.
+SERIAL_BITS = 20
+
 
 class WriteTxn(ReadTxn):
+    @abstractmethod
+    def next_serial(self) -> int:
+        """A number above every serial of the transactions committed before this one,
+        increasing with each call within it."""
+
     @abstractmethod
     def put(self, space: str, key: bytes, value: bytes) -> None: ...
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 import lmdb
 import msgpack
 
-from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
+from ddblite.storage.interface import SERIAL_BITS, SPACES, ReadTxn, Storage, WriteTxn
 
 T = TypeVar("T")
 
@@ -47,12 +47,26 @@ def _bucket_key(key: bytes) -> bytes:
 
 
 class _LmdbTxn(WriteTxn):
-    __slots__ = ("_txn", "_dbs", "_writable")
+    __slots__ = ("_txn", "_dbs", "_writable", "_serials")
 
     def __init__(self, txn: lmdb.Transaction, dbs: dict[str, object], writable: bool = False):
         self._txn = txn
         self._dbs = dbs
         self._writable = writable
+        self._serials = 0
+
+    def serial_floor(self) -> int:
+        # LMDB numbers write transactions in commit order, across processes; a read
+        # sees the number of the last commit. An aborted write's number is reused, but
+        # nothing it handed out was kept.
+        if self._writable:
+            return (self._txn.id() << SERIAL_BITS) | self._serials
+        return (self._txn.id() + 1) << SERIAL_BITS
+
+    def next_serial(self) -> int:
+        serial = (self._txn.id() << SERIAL_BITS) | self._serials
+        self._serials += 1
+        return serial
 
     def get(self, space: str, key: bytes) -> bytes | None:
         if len(key) <= _MAX_DIRECT:

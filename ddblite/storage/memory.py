@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sortedcontainers import SortedDict
 
-from ddblite.storage.interface import SPACES, ReadTxn, Storage, WriteTxn
+from ddblite.storage.interface import SERIAL_BITS, SPACES, ReadTxn, Storage, WriteTxn
 
 T = TypeVar("T")
 _MISSING = object()
@@ -21,12 +21,25 @@ _CHUNK = 256
 
 
 class _MemoryTxn(WriteTxn):
-    __slots__ = ("_spaces", "_undo", "_writable")
+    __slots__ = ("_spaces", "_undo", "_writable", "_number", "_serials")
 
-    def __init__(self, spaces: dict[str, SortedDict], writable: bool) -> None:
+    def __init__(self, spaces: dict[str, SortedDict], writable: bool, number: int) -> None:
         self._spaces = spaces
         self._writable = writable
         self._undo: list[tuple[SortedDict, bytes, object]] = []
+        # A write's own number; a read's is the last write's.
+        self._number = number
+        self._serials = 0
+
+    def serial_floor(self) -> int:
+        if self._writable:
+            return (self._number << SERIAL_BITS) | self._serials
+        return (self._number + 1) << SERIAL_BITS
+
+    def next_serial(self) -> int:
+        serial = (self._number << SERIAL_BITS) | self._serials
+        self._serials += 1
+        return serial
 
     def get(self, space: str, key: bytes) -> bytes | None:
         return self._spaces[space].get(key)
@@ -82,14 +95,16 @@ class MemoryStorage(Storage):
     def __init__(self) -> None:
         self._spaces = {name: SortedDict() for name in SPACES}
         self._lock = threading.RLock()
+        self._writes = 0  # write transactions begun (their numbers)
 
     def read(self, fn: Callable[[ReadTxn], T]) -> T:
         with self._lock:
-            return fn(_MemoryTxn(self._spaces, writable=False))
+            return fn(_MemoryTxn(self._spaces, False, self._writes))
 
     def write(self, fn: Callable[[WriteTxn], T]) -> T:
         with self._lock:
-            txn = _MemoryTxn(self._spaces, writable=True)
+            self._writes += 1
+            txn = _MemoryTxn(self._spaces, True, self._writes)
             try:
                 return fn(txn)
             except BaseException:

@@ -53,7 +53,8 @@ def test_mock_and_serve_take_an_account_id():
         client = boto3.client("dynamodb", region_name="us-east-1")
         arn = create_table(client)["TableDescription"]["TableArn"]
     assert ":444455556666:" in arn
-    app = app_from_options(serve_options(":memory:", "memory", None, None, "777788889999"))
+    options = serve_options(":memory:", "memory", None, None, account_id="777788889999")
+    app = app_from_options(options)
     db = app._open_database()
     assert db.account_id == "777788889999"
     db.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ddblite import dispatch
 from ddblite.client import Client, snake_case
 from ddblite.server import connection
+from ddblite.server.app import STREAMS_OPERATIONS
+from ddblite.streams_client import StreamsClient
 
 
 def test_every_operation_module_is_loaded():
@@ -13,9 +15,11 @@ def test_every_operation_module_is_loaded():
     )
 
 
-def test_the_embedded_client_has_a_method_per_operation():
+def test_the_embedded_clients_have_a_method_per_operation():
     for name in dispatch.known_operations():
-        assert callable(getattr(Client, snake_case(name))), name
+        owner = StreamsClient if name in STREAMS_OPERATIONS else Client
+        assert callable(getattr(owner, snake_case(name))), name
+    assert not hasattr(Client, "list_streams")
 
 
 def test_read_operations_never_wait_for_a_sync():
