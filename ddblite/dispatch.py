@@ -17,6 +17,7 @@ from ddblite.errors import (
     SerializationException,
     UnknownOperationException,
 )
+from ddblite.shapes import check_request
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -69,10 +70,13 @@ def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
     if not isinstance(params, dict):
         raise SerializationException("Start of structure or map found where not expected.")
     try:
+        check_request(name, params)  # member types first, as DynamoDB's deserializer does
         return handler(db, params, region)
     except DynamoDBError:
         raise
     except RecursionError:
         raise SerializationException("Request nesting too deep") from None
+    except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so not a request DynamoDB parses
+        raise SerializationException("") from None
     except Exception as exc:  # a bug of ours: never a bare Python traceback to the caller
         raise InternalServerError(f"Internal server error: {type(exc).__name__}: {exc}") from exc
