@@ -238,7 +238,9 @@ class DynamoDBApp:
             if operation is None:
                 raise UnknownOperationException("")
             if self.verifier is not None:
-                self.verifier.verify(method, path, query, headers, body)
+                # Signatures are timed against the served database's (injectable) clock.
+                now = self.db.clock.now() if self.db is not None else None
+                self.verifier.verify(method, path, query, headers, body, now)
             if not body:
                 raise SerializationException("")
             db = self.db
