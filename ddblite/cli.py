@@ -50,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cors", type=_origins, metavar="ORIGINS", help="comma-separated browser origins, or *"
     )
+    limits = serve.add_argument_group("connection limits (per worker process)")
+    limits.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="close a connection idle between requests or mid-body (60)")
+    limits.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                        help="close a connection whose request headers take longer (20)")
+    limits.add_argument("--max-header-bytes", type=int, metavar="BYTES",
+                        help="request line and headers together (65536)")
+    limits.add_argument("--max-request-line", type=int, metavar="BYTES",
+                        help="request target: path and query string (16384)")
+    limits.add_argument("--max-connections", type=int, metavar="N",
+                        help="open connections; more are answered 503 (1024)")
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
@@ -78,7 +89,14 @@ def _serve(args: argparse.Namespace) -> int:
         )
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
-    options = serve_options(path, durability, args.require_auth, args.cors)
+    limits = {
+        name: getattr(args, name)
+        for name in (
+            "idle_timeout", "header_timeout", "max_header_bytes", "max_request_line",
+            "max_connections",
+        )
+    }
+    options = serve_options(path, durability, args.require_auth, args.cors, limits)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path
