@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     serve.add_argument(
         "--durability",
-        choices=("full", "lazy"),
+        choices=("full", "lazy", "nosync"),
         default=None,
-        help="full: sync every commit (default); lazy: sync on an interval",
+        help="full: sync every commit (default); lazy: may lose the last commits on an OS "
+        "crash, never corrupts; nosync: may corrupt on an OS crash (see the README)",
     )
     serve.add_argument(
         "--require-auth",

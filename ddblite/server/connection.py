@@ -9,7 +9,7 @@ by httptools, answered by the app's synchronous `handle()` and written back
 in one `write()`.
 
 Requests run on the event loop when they cannot block: reads, and writes to a
-store that does not fsync every commit. Writes with full durability run on the
+store that never flushes on commit (nosync). Other writes run on the
 app's thread pool (LMDB releases the GIL while it syncs), and the connection
 stops reading until the answer is written, so answers keep request order.
 
@@ -277,7 +277,7 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         return (
             request[0] == "POST"
             and db is not None
-            and db.durability == "full"
+            and db.durability in ("full", "lazy")
             and request[3].get("x-amz-target") not in READ_OPERATIONS
         )
 
