@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -153,17 +154,22 @@ DURABILITIES = ("full", "lazy", "nosync")
 
 
 class _Queued:
-    """One write waiting for a group commit."""
+    """One write waiting for a group commit; `wake` is released when it is done
+    or when it is to lead the next commit."""
 
-    __slots__ = ("fn", "done", "result", "error")
+    __slots__ = ("fn", "done", "result", "error", "wake")
 
     def __init__(self, fn: Callable) -> None:
         self.fn = fn
         self.done = False
         self.result: object = None
         self.error: BaseException | None = None
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
 
+# How long a leader waits for the writers of the last commit to queue again:
+# a fraction of one flush.
 _GATHER_SECONDS = 0.0002
 
 
@@ -172,44 +178,54 @@ class _GroupCommit:
 
     The first writer to find nobody committing becomes the leader: it takes every
     write queued so far, runs each in a nested transaction of one write
-    transaction, commits once and wakes the others. Writers that arrive meanwhile
-    queue up for the next leader. Each write still runs alone and in order, so it
+    transaction, commits once and wakes each of them. Writers that arrive
+    meanwhile queue up; the first of them is woken to lead the next commit (one
+    wake-up each: no herd). Each write still runs alone and in order, so it
     sees the writes before it exactly as with one commit each.
     """
 
     def __init__(self, shared: _SharedEnv) -> None:
         self.shared = shared
-        self.cond = threading.Condition()
+        self.lock = threading.Lock()
         self.queue: list[_Queued] = []
         self.leading = False
         self.last_batch = 1
 
     def write(self, fn: Callable[[WriteTxn], T]) -> T:
         mine = _Queued(fn)
-        with self.cond:
+        with self.lock:
             self.queue.append(mine)
-            while self.leading and not mine.done:
-                self.cond.wait()
-            if not mine.done:
-                self.leading = True
-                if len(self.queue) < self.last_batch:
-                    # The writers of the last commit are on their way back: give them
-                    # a moment to join this one (a fraction of one flush).
-                    self.cond.wait_for(
-                        lambda: len(self.queue) >= self.last_batch, _GATHER_SECONDS
-                    )
-                batch, self.queue = self.queue, []
-                self.last_batch = len(batch)
+            lead = not self.leading
+            self.leading = True
+        if not lead:
+            mine.wake.acquire()  # done, or our turn to lead
         if not mine.done:
-            try:
-                self._commit(batch)
-            finally:
-                with self.cond:
-                    self.leading = False
-                    self.cond.notify_all()
+            self._lead()
         if mine.error is not None:
             raise mine.error
         return mine.result  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        if len(self.queue) < self.last_batch:
+            # The writers of the last commit are on their way back: let them join.
+            deadline = time.perf_counter() + _GATHER_SECONDS
+            while len(self.queue) < self.last_batch and time.perf_counter() < deadline:
+                time.sleep(0)  # lets them have the GIL
+        with self.lock:
+            batch, self.queue = self.queue, []
+            self.last_batch = len(batch)
+        try:
+            self._commit(batch)
+        finally:
+            for queued in batch:
+                queued.done = True
+            with self.lock:
+                if self.queue:
+                    self.queue[0].wake.release()  # leads the next commit
+                else:
+                    self.leading = False
+            for queued in batch[1:]:
+                queued.wake.release()
 
     def _commit(self, batch: list[_Queued]) -> None:
         env, dbs = self.shared.env, self.shared.dbs
@@ -241,8 +257,6 @@ class _GroupCommit:
         except BaseException as error:  # the commit itself failed: every write in it did
             for queued in batch:
                 queued.result, queued.error = None, error
-        for queued in batch:
-            queued.done = True
 
 
 class _SharedEnv:
