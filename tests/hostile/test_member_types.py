@@ -97,6 +97,8 @@ def test_a_lone_surrogate_is_a_serialization_error(tagged_db):
         {"TableName": "things", "Item": {"pk": {"S": "a\ud800"}}},
         {"TableName": "things", "Item": {"pk": {"S": "a"}, "x\udfff": {"S": "b"}}},
         {"TableName": "things\ud800", "Item": {"pk": {"S": "a"}}},
+        {"TableName": "things", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "x <> :v",
+         "ExpressionAttributeValues": {":v": {"S": "\ud800"}}},
     ):
         with pytest.raises(DynamoDBError) as excinfo:
             tagged_db.call("PutItem", params)
