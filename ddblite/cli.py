@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-request-line", type=int, metavar="BYTES",
                         help="request target: path and query string (16384)")
     limits.add_argument("--max-connections", type=int, metavar="N",
-                        help="open connections; more are answered 503 (1024)")
+                        help="open connections; more are answered 503 (1024, less under a "
+                        "lower open-file limit)")
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
