@@ -261,6 +261,8 @@ class _Builder:
                     raise SerializationException(
                         f"{_token(key)} cannot be converted to String"
                     )
+                if not key.isascii():
+                    _utf8(key)
                 if skip or member is None:  # null map values: the handlers' to report
                     continue
                 value_check(member)
