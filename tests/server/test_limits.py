@@ -200,3 +200,28 @@ def test_large_requests_do_not_pile_up_in_memory():
         grown_mib = (max(peaks) - before) / 1024
         # A few bodies in flight at most (the body, its parse, a join): not 40 of them.
         assert grown_mib < 160, (before, peaks)
+
+
+def test_serve_flags_set_the_limits():
+    with ddblite_serve_process("--max-connections", "2", "--max-header-bytes", "4096") as (
+        url, _
+    ):
+        parsed = urlparse(url)
+        address = (parsed.hostname, parsed.port)
+        def admitted() -> socket.socket:
+            # The start-up probe's connection may still be closing: ask again then.
+            for _ in range(100):
+                sock = socket.create_connection(address, timeout=30)
+                if answered(sock) == 200:
+                    return sock
+                sock.close()
+                threading.Event().wait(0.01)
+            raise AssertionError("never admitted")
+
+        with admitted(), admitted():
+            with socket.create_connection(address, timeout=30) as third:
+                assert status_of(read_answer(third)) == 503
+        with socket.create_connection(address, timeout=30) as sock:
+            big = b"x-big: " + b"a" * 5000 + b"\r\n"
+            sock.sendall(HEALTH.replace(b"Host: x\r\n", b"Host: x\r\n" + big))
+            assert status_of(read_answer(sock)) == 400
