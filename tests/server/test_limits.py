@@ -221,7 +221,10 @@ def test_serve_flags_set_the_limits():
         with admitted(), admitted():
             with socket.create_connection(address, timeout=30) as third:
                 assert status_of(read_answer(third)) == 503
-        with socket.create_connection(address, timeout=30) as sock:
-            big = b"x-big: " + b"a" * 5000 + b"\r\n"
-            sock.sendall(HEALTH.replace(b"Host: x\r\n", b"Host: x\r\n" + big))
-            assert status_of(read_answer(sock)) == 400
+        big = b"x-big: " + b"a" * 5000 + b"\r\n"
+        statuses = []
+        while not statuses or statuses[-1] == 503 and len(statuses) < 100:
+            with socket.create_connection(address, timeout=30) as sock:  # once the others close
+                sock.sendall(HEALTH.replace(b"Host: x\r\n", b"Host: x\r\n" + big))
+                statuses.append(status_of(read_answer(sock)))
+        assert statuses[-1] == 400
