@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--header-timeout", type=float, metavar="SECONDS",
                         help="close a connection whose request headers take longer (20)")
     limits.add_argument("--max-header-bytes", type=int, metavar="BYTES",
-                        help="request line and headers together (65536)")
+                        help="header names and values together (65536)")
     limits.add_argument("--max-request-line", type=int, metavar="BYTES",
                         help="request target: path and query string (16384)")
     limits.add_argument("--max-connections", type=int, metavar="N",

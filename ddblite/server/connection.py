@@ -109,6 +109,7 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         self.body_size = 0
         self.too_large = False
         self.header_bytes = 0
+        self.max_header_bytes = self.app.limits.max_header_bytes
         # The timeouts: what the connection is doing, since when (app.timeout_clock).
         self.phase = _IDLE
         self.since = 0.0
@@ -173,8 +174,8 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-    def _refuse(self, answer: bytes) -> None:
-        """Answer a request over a limit and close; raises to stop the parser."""
+    def _close_with(self, answer: bytes) -> None:
+        """Answer a request over a limit (after any answer in flight) and close."""
         self.closing = True
         self.pending.clear()
         self.url = b""
@@ -183,6 +184,10 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
             if not self.busy:
                 self.transport.write(answer)
             self.transport.close()
+
+    def _refuse(self, answer: bytes) -> None:
+        """_close_with from a parser callback: raises to stop the parser."""
+        self._close_with(answer)
         raise _Refused
 
     def shutdown(self) -> None:
@@ -211,8 +216,8 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         # httptools may hand one header over in pieces; each counts.
-        self.header_bytes += len(name) + len(value) + 4
-        if self.header_bytes + len(self.url) > self.app.limits.max_header_bytes:
+        self.header_bytes += len(name) + len(value)
+        if self.header_bytes > self.max_header_bytes:
             self._refuse(HEADERS_TOO_LARGE)
         self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
 

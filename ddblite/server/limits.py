@@ -25,7 +25,7 @@ TOO_MANY_CONNECTIONS = (
 class ServerLimits:
     """idle_timeout: seconds a connection may wait between requests, or stall mid-body.
     header_timeout: seconds from a request's first byte until its headers are complete.
-    max_header_bytes: the request line and headers together.
+    max_header_bytes: the header names and values together.
     max_request_line: the request target (path and query string).
     max_connections: open connections per process; more are answered 503 and closed
       (1024, or 64 below the process's open-file limit if that is lower).
