@@ -47,7 +47,7 @@ def make_item(i: int) -> dict:
 
 
 def open_table(path: str):
-    db = ddblite.connect(path, durability="lazy")
+    db = ddblite.connect(path, durability="nosync")
     client = db.client()
     client.create_table(
         TableName=TABLE,

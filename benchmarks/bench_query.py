@@ -8,7 +8,8 @@ Measures, in one run:
   * single-partition Query latency (p50, p99) with a small and a large table, to show
     that latency does not grow with the table.
 
-Tables are loaded with BatchWriteItem (25 items a call) on the lazy-durability LMDB backend.
+Tables are loaded with BatchWriteItem (25 items a call) on the LMDB backend with
+durability nosync (no flush on commit).
 Run: python benchmarks/bench_query.py [--scan-items 100000] [--small 10000] [--large 1000000]
 """
 
@@ -45,7 +46,7 @@ def make_item(pk: int, sk: int) -> dict:
 
 def load(path: str, partitions: int, per_partition: int) -> float:
     """Create the table and fill it; returns items/s of the load."""
-    with ddblite.connect(path, durability="lazy") as db:
+    with ddblite.connect(path, durability="nosync") as db:
         client = db.client()
         client.create_table(
             TableName=TABLE,
@@ -103,7 +104,7 @@ def query_partition(client, pk: int) -> dict:
 
 
 def client_rates(path: str, partitions: int, queries: int, total: int) -> tuple[float, float]:
-    with ddblite.connect(path, durability="lazy") as db:
+    with ddblite.connect(path, durability="nosync") as db:
         client = db.client()
         picks = [random.randrange(partitions) for _ in range(queries)]
 
@@ -118,7 +119,7 @@ def client_rates(path: str, partitions: int, queries: int, total: int) -> tuple[
 
 
 def _segment_worker(path: str, segment: int, barrier, results) -> None:
-    with ddblite.connect(path, durability="lazy") as db:
+    with ddblite.connect(path, durability="nosync") as db:
         client = db.client()
         client.scan(TableName=TABLE, Limit=1)  # warm the catalog
         barrier.wait()
@@ -195,7 +196,7 @@ def floor_rates(path: str, partitions: int, queries: int, total: int) -> tuple[f
 
 def latency(path: str, partitions: int, samples: int) -> tuple[float, float]:
     """p50 and p99 (µs) of single-partition Query on a random partition."""
-    with ddblite.connect(path, durability="lazy") as db:
+    with ddblite.connect(path, durability="nosync") as db:
         client = db.client()
         # Warm up: map the table's pages once (a COUNT scan decodes nothing), so both
         # sizes are measured warm and the comparison is about the lookup, not page faults.

@@ -14,7 +14,8 @@ best round, so a burst of other load on the machine hurts no target alone.
 Targets:
   ddblite          ddblite serve --in-memory (the like-for-like comparison: the
                    emulators keep their data in memory too)
-  ddblite-lmdb     ddblite serve --path TMP --durability lazy, one worker
+  ddblite-lmdb     ddblite serve --path TMP --durability nosync, one worker (no flush
+                   on commit, like the emulators; lazy and full flush every commit)
   ddblite-lmdb-w2  the same with --workers 2 (the in-memory store is per process)
   dynalite         npm dynalite (in memory), installed once under the cache dir
   moto             moto_server (moto[server] from PyPI)
@@ -164,7 +165,7 @@ def start_target(name: str, workdir: Path) -> Iterator[int]:
             command.append("--in-memory")
         else:
             data = workdir / name
-            command += ["--path", str(data), "--durability", "lazy"]
+            command += ["--path", str(data), "--durability", "nosync"]
         if name.endswith("-w2"):
             command += ["--workers", "2"]
         env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -14,7 +14,7 @@ from benchmarks.bench_items import create_bench_table, make_item
 
 @pytest.fixture
 def bench_client(tmp_path):
-    with ddblite.connect(str(tmp_path / "db"), durability="lazy") as db:
+    with ddblite.connect(str(tmp_path / "db"), durability="nosync") as db:
         client = db.client()
         create_bench_table(client)
         yield client

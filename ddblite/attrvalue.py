@@ -86,12 +86,23 @@ def _serialization(message: str) -> SerializationException:  # type: ignore[vali
 
 def _as_string(value: Any) -> str:
     if isinstance(value, str):
+        if not value.isascii():
+            _valid_unicode(value)
         return value
     if isinstance(value, dict):
         raise _serialization("Start of structure or map found where not expected")
     if isinstance(value, (list, tuple, set, frozenset)):
         raise _serialization("Unrecognized collection type class java.lang.String")
     raise _serialization(f"{_token(value)} cannot be converted to String")
+
+
+def _valid_unicode(text: str) -> None:
+    # A lone surrogate is not UTF-8: the wire's JSON parser refuses such a body with a
+    # bare SerializationException, and so does the embedded client (ddblite.shapes).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _serialization("") from None
 
 
 def _as_boolean(value: Any) -> bool:

@@ -44,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     serve.add_argument(
         "--durability",
-        choices=("full", "lazy"),
+        choices=("full", "lazy", "nosync"),
         default=None,
-        help="full: sync every commit (default); lazy: sync on an interval",
+        help="full: sync every commit (default); lazy: may lose the last commits on an OS "
+        "crash, never corrupts; nosync: may corrupt on an OS crash (see the README)",
     )
     serve.add_argument(
         "--require-auth",
@@ -70,6 +71,18 @@ def _parser() -> argparse.ArgumentParser:
         "--trigger", type=_trigger, action="append", metavar="TABLE=MODULE:FUNCTION",
         help="call FUNCTION(event) with batches of TABLE's stream records (repeatable)",
     )
+    limits = serve.add_argument_group("connection limits (per worker process)")
+    limits.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="close a connection idle between requests or mid-body (60)")
+    limits.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                        help="close a connection whose request headers take longer (20)")
+    limits.add_argument("--max-header-bytes", type=int, metavar="BYTES",
+                        help="header names and values together (65536)")
+    limits.add_argument("--max-request-line", type=int, metavar="BYTES",
+                        help="request target: path and query string (16384)")
+    limits.add_argument("--max-connections", type=int, metavar="N",
+                        help="open connections; more are answered 503 (1024, less under a "
+                        "lower open-file limit)")
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
@@ -102,13 +115,21 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
+    limits = {
+        name: getattr(args, name)
+        for name in (
+            "idle_timeout", "header_timeout", "max_header_bytes", "max_request_line",
+            "max_connections",
+        )
+    }
     if args.account_id is not None and not (
         len(args.account_id) == 12 and args.account_id.isdigit()
     ):
         print("ddblite: --account-id takes 12 digits", file=sys.stderr)
         return 2
     options = serve_options(path, durability, args.require_auth, args.cors,
-                            args.sweep_interval, args.trigger, account_id=args.account_id)
+                            args.sweep_interval, args.trigger, account_id=args.account_id,
+                            limits=limits)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

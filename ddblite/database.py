@@ -30,9 +30,9 @@ class Database:
     ) -> None:
         if durability is None:
             durability = "memory" if path == ":memory:" else "full"
-        if durability not in ("full", "lazy", "memory"):
+        if durability not in ("full", "lazy", "nosync", "memory"):
             raise ValueError(
-                f"durability must be 'full', 'lazy' or 'memory', not {durability!r}"
+                f"durability must be 'full', 'lazy', 'nosync' or 'memory', not {durability!r}"
             )
         self.path = path
         self.durability = durability
@@ -155,8 +155,10 @@ def connect(
     """Open (creating if needed) a ddblite database.
 
     path: a directory for the durable LMDB store, or ":memory:".
-    durability: "full" (default for a path: fsync every commit), "lazy" (sync
-    on an interval; a crash never corrupts) or "memory".
+    durability: "full" (default for a path: fsync every commit), "lazy" (may
+    lose the last commits on an OS crash or power loss, never corrupts; see the
+    README), "nosync" (no flush on commit: faster still, but an OS crash may
+    corrupt the store on a file system that reorders writes) or "memory".
     account_id: the 12-digit account ARNs name; an ARN of another account is refused
     with AccessDeniedException, as DynamoDB refuses it.
     """

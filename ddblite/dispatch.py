@@ -23,6 +23,7 @@ from ddblite.errors import (
     SerializationException,
     UnknownOperationException,
 )
+from ddblite.shapes import check_request
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -90,11 +91,14 @@ def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
         raise SerializationException("Start of structure or map found where not expected.")
     token = current_operation.set(name)
     try:
+        check_request(name, params)  # member types first, as DynamoDB's deserializer does
         return handler(db, params, region)
     except DynamoDBError:
         raise
     except RecursionError:
         raise SerializationException("Request nesting too deep") from None
+    except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so not a request DynamoDB parses
+        raise SerializationException("") from None
     except Exception as exc:  # a bug of ours: never a bare Python traceback to the caller
         raise InternalServerError(f"Internal server error: {type(exc).__name__}: {exc}") from exc
     finally:

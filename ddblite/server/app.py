@@ -15,11 +15,13 @@ import asyncio
 import functools
 import json
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ddblite import dispatch
+from ddblite.clock import Clock
 from ddblite.errors import (
     DynamoDBError,
     InternalServerError,
@@ -27,6 +29,7 @@ from ddblite.errors import (
     UnknownOperationException,
 )
 from ddblite.server import protocol
+from ddblite.server.limits import ServerLimits, limits_from_options
 from ddblite.server.sigv4 import SigV4Verifier, credential_region
 
 if TYPE_CHECKING:
@@ -45,6 +48,16 @@ CORS_EXPOSED = "x-amzn-RequestId,x-amz-crc32,x-amz-id-2"
 ENVIRONMENT_OPTIONS = "DDBLITE_SERVE_OPTIONS"
 
 _DISCONNECTED = object()
+
+
+class _Monotonic(Clock):
+    """Seconds that never jump with the wall clock (for connection timeouts)."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+
+_MONOTONIC = _Monotonic()
 
 Headers = list[tuple[str, str]]
 Answer = tuple[int, Headers, bytes]
@@ -85,6 +98,10 @@ class DynamoDBApp:
       (the app then closes it at shutdown).
     require_auth: (access key, secret key) to demand SigV4 signatures with.
     cors: allowed browser origins ("*" for any); None answers no CORS at all.
+    limits: timeouts and size/connection caps of the HTTP connections (ServerLimits).
+    timeout_clock: the time those timeouts are measured on. Not the database's
+      clock: tests move that by days (TTL, backups) without meaning to drop the
+      connections of their clients.
     """
 
     def __init__(
@@ -96,6 +113,8 @@ class DynamoDBApp:
         cors: list[str] | None = None,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         threads: int | None = None,
+        limits: ServerLimits | None = None,
+        timeout_clock: Clock | None = None,
     ) -> None:
         self.db = db
         self._open_database = open_database
@@ -105,6 +124,53 @@ class DynamoDBApp:
         self.max_request_bytes = max_request_bytes
         self._threads = threads
         self._executor: ThreadPoolExecutor | None = None
+        self.limits = limits or ServerLimits()
+        self.timeout_clock = timeout_clock or _MONOTONIC
+        # The open connections of this process (DynamoDBHTTPProtocol), for the caps
+        # and the timeout sweeps; they are all on the one event loop that serves them.
+        self.connections: set[Any] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sweeping = False
+
+    # ----------------------------------------------------------- connections
+
+    def connection_opened(self, connection: Any, loop: asyncio.AbstractEventLoop) -> bool:
+        """Register a new connection; False when it is over the cap."""
+        if len(self.connections) >= self.limits.max_connections:
+            return False
+        self.connections.add(connection)
+        if not self._sweeping:
+            self._sweeping = True
+            self._loop = loop
+            loop.call_later(self.limits.sweep_interval(), self._sweep_periodically)
+        return True
+
+    def connection_closed(self, connection: Any) -> None:
+        self.connections.discard(connection)
+
+    def sweep(self) -> int:
+        """Close the connections past their timeout (on the loop's thread); how many."""
+        now = self.timeout_clock.now()
+        expired = [c for c in self.connections if c.expired(now, self.limits)]
+        for connection in expired:
+            connection.time_out()
+        return len(expired)
+
+    def sweep_now(self, timeout: float = 10.0) -> int:
+        """sweep() from another thread (tests), waiting for it."""
+        if self._loop is None:
+            return 0
+        done = asyncio.run_coroutine_threadsafe(self._sweep_once(), self._loop)
+        return done.result(timeout)
+
+    async def _sweep_once(self) -> int:
+        return self.sweep()
+
+    def _sweep_periodically(self) -> None:
+        if self._loop is None or self._loop.is_closed():
+            return
+        self.sweep()
+        self._loop.call_later(self.limits.sweep_interval(), self._sweep_periodically)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -238,7 +304,9 @@ class DynamoDBApp:
             if operation is None:
                 raise UnknownOperationException("")
             if self.verifier is not None:
-                self.verifier.verify(method, path, query, headers, body)
+                # Signatures are timed against the served database's (injectable) clock.
+                now = self.db.clock.now() if self.db is not None else None
+                self.verifier.verify(method, path, query, headers, body, now)
             if not body:
                 raise SerializationException("")
             db = self.db
@@ -299,10 +367,11 @@ def serve_options(
     sweep_interval: float | None = None,
     triggers: list[tuple[str, str]] | None = None,
     account_id: str | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
             "sweep_interval": sweep_interval, "triggers": triggers or [],
-            "account_id": account_id}
+            "account_id": account_id, "limits": limits or {}}
 
 
 def open_served_database(options: dict[str, Any]) -> Database:
@@ -330,6 +399,7 @@ def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
         open_database=lambda: open_served_database(options),
         require_auth=tuple(require_auth) if require_auth else None,
         cors=options.get("cors"),
+        limits=limits_from_options(options),
     )
 
 

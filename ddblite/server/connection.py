@@ -9,9 +9,17 @@ by httptools, answered by the app's synchronous `handle()` and written back
 in one `write()`.
 
 Requests run on the event loop when they cannot block: reads, and writes to a
-store that does not fsync every commit. Writes with full durability run on the
+store that never flushes on commit (nosync). Other writes run on the
 app's thread pool (LMDB releases the GIL while it syncs), and the connection
 stops reading until the answer is written, so answers keep request order.
+
+Limits (ddblite.server.limits): a connection waits at most `idle_timeout`
+between requests or mid-body, and `header_timeout` for a request's headers;
+the app's periodic sweep closes it after that. Header bytes, the request
+target and the number of connections are capped. A request's buffers are
+dropped as soon as it is answered, and everything the connection holds when
+it closes: the parser refers back to the protocol, so without that a closed
+connection's last body would live until the garbage collector's next cycle.
 """
 
 from __future__ import annotations
@@ -25,6 +33,12 @@ import httptools
 
 from ddblite import dispatch
 from ddblite.server.app import DYNAMODB_PREFIX, STREAMS_OPERATIONS, STREAMS_PREFIX, DynamoDBApp
+from ddblite.server.limits import (
+    HEADERS_TOO_LARGE,
+    REQUEST_LINE_TOO_LONG,
+    TOO_MANY_CONNECTIONS,
+    ServerLimits,
+)
 
 if TYPE_CHECKING:
     from ddblite.server.app import Answer
@@ -46,6 +60,13 @@ _BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: cl
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 Request = tuple[str, str, str, dict[str, str], bytes]
+
+# What a connection is doing, for the timeouts.
+_IDLE, _HEADERS, _BODY, _BUSY = range(4)
+
+
+class _Refused(Exception):
+    """Raised from a parser callback to stop parsing a request over a limit."""
 
 
 def _head(status: int, headers: list[tuple[str, str]], length: int, keep_alive: bool) -> bytes:
@@ -83,31 +104,87 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         self.body: list[bytes] = []
         self.body_size = 0
         self.too_large = False
+        self.header_bytes = 0
+        self.max_header_bytes = self.app.limits.max_header_bytes
+        # The timeouts: what the connection is doing, since when (app.timeout_clock).
+        self.phase = _IDLE
+        self.since = 0.0
 
     # ------------------------------------------------------------ asyncio
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        if not self.app.connection_opened(self, self.loop):
+            self.closing = True
+            self.transport.write(TOO_MANY_CONNECTIONS)  # type: ignore[union-attr]
+            self.transport.close()  # type: ignore[union-attr]
+            return
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             # Off with Nagle: a partly written answer must not wait for the client's ACK.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connections.add(self)
+        self.since = self.app.timeout_clock.now()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
+        self.app.connection_closed(self)
         self.closing = True
         self.pending.clear()
+        # Drop the request in progress and the parser (which refers back to us).
+        self.url = b""
+        self.headers = {}
+        self.body = []
+        self.parser = None  # type: ignore[assignment]
+        self.transport = None
 
     def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
+        if self.phase == _BODY:
+            self.since = self.app.timeout_clock.now()  # a stalled body counts from its last byte
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._fail()
+        except httptools.HttpParserCallbackError:
+            if not self.closing:  # not one of our own refusals
+                self._fail()
         except httptools.HttpParserError:
             self._fail()
         else:
             self._run_pending()
+
+    # ------------------------------------------------------------- limits
+
+    def expired(self, now: float, limits: ServerLimits) -> bool:
+        if self.closing or self.phase == _BUSY:
+            return False
+        limit = limits.header_timeout if self.phase == _HEADERS else limits.idle_timeout
+        return now - self.since > limit
+
+    def time_out(self) -> None:
+        """Past its time: close without an answer (the client was not sending one)."""
+        self.closing = True
+        self.pending.clear()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _close_with(self, answer: bytes) -> None:
+        """Answer a request over a limit (after any answer in flight) and close."""
+        self.closing = True
+        self.pending.clear()
+        self.url = b""
+        self.headers = {}
+        if self.transport is not None:
+            if not self.busy:
+                self.transport.write(answer)
+            self.transport.close()
+
+    def _refuse(self, answer: bytes) -> None:
+        """_close_with from a parser callback: raises to stop the parser."""
+        self._close_with(answer)
+        raise _Refused
 
     def shutdown(self) -> None:
         """uvicorn's graceful shutdown: close once the answer in flight is written."""
@@ -123,14 +200,27 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         self.body = []
         self.body_size = 0
         self.too_large = False
+        self.header_bytes = 0
+        if self.phase == _IDLE:
+            self.phase = _HEADERS
+            self.since = self.app.timeout_clock.now()
 
     def on_url(self, url: bytes) -> None:
         self.url += url
+        if len(self.url) > self.app.limits.max_request_line:
+            self._refuse(REQUEST_LINE_TOO_LONG)
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        # httptools may hand one header over in pieces; each counts.
+        self.header_bytes += len(name) + len(value)
+        if self.header_bytes > self.max_header_bytes:
+            self._refuse(HEADERS_TOO_LARGE)
         self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
+        if self.phase == _HEADERS:
+            self.phase = _BODY
+            self.since = self.app.timeout_clock.now()
         declared = self.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.app.max_request_bytes:
             self._refuse_too_large()  # at once: the client may be waiting to send the body
@@ -155,6 +245,11 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
         request = (method, path, query, self.headers, body)
         self.pending.append((request, self.parser.should_keep_alive()))
+        # The request tuple owns them now: nothing here outlives its answer.
+        self.url = b""
+        self.headers = {}
+        self.body = []
+        self.phase = _BUSY
 
     # ----------------------------------------------------------- requests
 
@@ -183,7 +278,7 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         return (
             request[0] == "POST"
             and db is not None
-            and db.durability == "full"
+            and db.durability in ("full", "lazy")
             and request[3].get("x-amz-target") not in READ_OPERATIONS
         )
 
@@ -205,6 +300,9 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
         if not keep_alive:
             self.closing = True
             transport.close()
+        elif not self.pending:
+            self.phase = _IDLE  # the idle timeout runs from the last answer
+            self.since = self.app.timeout_clock.now()
 
     def _fail(self) -> None:
         """Unparseable HTTP: DynamoDB's front end answers 400 and hangs up."""

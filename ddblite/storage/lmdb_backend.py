@@ -6,11 +6,21 @@ commits atomically; readers never block writers.
 
 Durability settings:
   full  - fsync on every commit: an acknowledged write survives power loss.
-  lazy  - no fsync on commit; a background thread syncs every `sync_interval`
-          seconds. A process crash loses nothing (the OS holds the pages);
-          an OS crash or power loss can lose the writes of the last interval,
-          and LMDB promises no corruption then only on a file system that keeps
-          write order (its MDB_NOSYNC caveat).
+  lazy  - LMDB's MDB_NOMETASYNC plus group commit. Each commit flushes its data
+          pages but not the meta page that makes it current; the next commit's
+          flush (or the background sync every `sync_interval` seconds) carries
+          it. Data always reaches the disk before the meta page that points to
+          it, so LMDB keeps the store consistent: an OS crash or power loss can
+          undo the last commit (one group of writes, until the background sync
+          within `sync_interval`), never corrupt. Concurrent writers of a
+          process share one commit, and so one flush: a leader runs every
+          queued write in its own nested transaction (a failing one is rolled
+          back alone) and commits them together.
+  nosync - the former lazy: no flush on commit, only the background sync. The
+          fastest, but LMDB (MDB_NOSYNC) promises no corruption after an OS
+          crash only on a file system that keeps write order. Kept for
+          comparison (benchmarks/bench_durability.py).
+A process crash loses no acknowledged write in any setting (the OS holds the pages).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import bisect
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -153,6 +164,115 @@ class _LmdbTxn(WriteTxn):
         return True
 
 
+DURABILITIES = ("full", "lazy", "nosync")
+
+
+class _Queued:
+    """One write waiting for a group commit; `wake` is released when it is done
+    or when it is to lead the next commit."""
+
+    __slots__ = ("fn", "done", "result", "error", "wake")
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+        self.done = False
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.wake = threading.Lock()
+        self.wake.acquire()
+
+
+# How long a leader waits for the writers of the last commit to queue again:
+# a fraction of one flush.
+_GATHER_SECONDS = 0.0002
+
+
+class _GroupCommit:
+    """Writers of one process share LMDB commits (and so their flushes).
+
+    The first writer to find nobody committing becomes the leader: it takes every
+    write queued so far, runs each in a nested transaction of one write
+    transaction, commits once and wakes each of them. Writers that arrive
+    meanwhile queue up; the first of them is woken to lead the next commit (one
+    wake-up each: no herd). Each write still runs alone and in order, so it
+    sees the writes before it exactly as with one commit each.
+    """
+
+    def __init__(self, shared: _SharedEnv) -> None:
+        self.shared = shared
+        self.lock = threading.Lock()
+        self.queue: list[_Queued] = []
+        self.leading = False
+        self.last_batch = 1
+
+    def write(self, fn: Callable[[WriteTxn], T]) -> T:
+        mine = _Queued(fn)
+        with self.lock:
+            self.queue.append(mine)
+            lead = not self.leading
+            self.leading = True
+        if not lead:
+            mine.wake.acquire()  # done, or our turn to lead
+        if not mine.done:
+            self._lead()
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        if len(self.queue) < self.last_batch:
+            # The writers of the last commit are on their way back: let them join.
+            deadline = time.perf_counter() + _GATHER_SECONDS
+            while len(self.queue) < self.last_batch and time.perf_counter() < deadline:
+                time.sleep(0)  # lets them have the GIL
+        with self.lock:
+            batch, self.queue = self.queue, []
+            self.last_batch = len(batch)
+        try:
+            self._commit(batch)
+        finally:
+            for queued in batch:
+                queued.done = True
+            with self.lock:
+                if self.queue:
+                    self.queue[0].wake.release()  # leads the next commit
+                else:
+                    self.leading = False
+            for queued in batch[1:]:
+                queued.wake.release()
+
+    def _commit(self, batch: list[_Queued]) -> None:
+        env, dbs = self.shared.env, self.shared.dbs
+        try:
+            with self.shared.write_lock:
+                for _ in range(_MAX_GROW_ATTEMPTS):
+                    try:
+                        with env.begin(write=True) as txn:
+                            for queued in batch:
+                                queued.result, queued.error = None, None
+                                child = env.begin(write=True, parent=txn)
+                                try:
+                                    queued.result = queued.fn(_LmdbTxn(child, dbs, writable=True))
+                                except (lmdb.MapFullError, lmdb.MapResizedError):
+                                    child.abort()
+                                    raise
+                                except BaseException as error:  # this write only: roll it back
+                                    child.abort()
+                                    queued.error = error
+                                else:
+                                    child.commit()
+                        break
+                    except lmdb.MapFullError:
+                        env.set_mapsize(env.info()["map_size"] * 2)
+                    except lmdb.MapResizedError:
+                        env.set_mapsize(0)
+                else:
+                    raise RuntimeError("LMDB map could not grow")
+        except BaseException as error:  # the commit itself failed: every write in it did
+            for queued in batch:
+                queued.result, queued.error = None, error
+
+
 class _SharedEnv:
     """One lmdb.Environment per directory per process (LMDB forbids opening twice)."""
 
@@ -162,7 +282,7 @@ class _SharedEnv:
             path,
             map_size=map_size,
             max_dbs=len(SPACES) + 2,
-            sync=full,
+            sync=durability != "nosync",
             metasync=full,
             readahead=False,
             max_readers=1024,
@@ -170,6 +290,7 @@ class _SharedEnv:
         self.dbs = {name: self.env.open_db(name.encode()) for name in SPACES}
         self.durability = durability
         self.write_lock = threading.Lock()
+        self.group = _GroupCommit(self) if durability == "lazy" else None
         self.users = 0
         self._stop = threading.Event()
         self._syncer: threading.Thread | None = None
@@ -206,8 +327,10 @@ class LmdbStorage(Storage):
         map_size: int = _INITIAL_MAP_SIZE,
         sync_interval: float = 1.0,
     ) -> None:
-        if durability not in ("full", "lazy"):
-            raise ValueError(f"durability must be 'full', 'lazy' or 'memory', not {durability!r}")
+        if durability not in DURABILITIES:
+            raise ValueError(
+                f"durability must be 'full', 'lazy', 'nosync' or 'memory', not {durability!r}"
+            )
         os.makedirs(path, exist_ok=True)
         self.path = path
         self.durability = durability
@@ -221,6 +344,7 @@ class LmdbStorage(Storage):
         self._env = shared.env
         self._dbs = shared.dbs
         self._write_lock = shared.write_lock
+        self._group = shared.group
         self._closed = False
 
     def read(self, fn: Callable[[ReadTxn], T]) -> T:
@@ -234,6 +358,8 @@ class LmdbStorage(Storage):
         raise RuntimeError("LMDB map kept resizing")
 
     def write(self, fn: Callable[[WriteTxn], T]) -> T:
+        if self._group is not None:
+            return self._group.write(fn)
         # One writer per process at a time; LMDB's own lock orders processes.
         with self._write_lock:
             for _ in range(_MAX_GROW_ATTEMPTS):

@@ -45,6 +45,13 @@ def wait_until_serving(port: int, process: subprocess.Popen) -> None:
 @contextmanager
 def ddblite_serve(*args: str) -> Iterator[str]:
     """Run `python -m ddblite serve --in-memory` and yield its endpoint URL."""
+    with ddblite_serve_process(*args) as (url, _):
+        yield url
+
+
+@contextmanager
+def ddblite_serve_process(*args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`ddblite_serve`, yielding (URL, the server's process)."""
     port = free_port()
     python_path = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path)}
@@ -57,7 +64,7 @@ def ddblite_serve(*args: str) -> Iterator[str]:
     )
     try:
         wait_until_serving(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
