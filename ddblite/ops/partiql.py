@@ -516,7 +516,7 @@ def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
         if isinstance(statement, DynamoDBError):
             responses.append({"Error": error_entry(statement)})
             continue
-        entry: dict[str, Any] = {"TableName": statement.table}
+        entry: dict[str, Any] = {}
         try:
             binder = Binder(check_parameters(statement, values))
             if isinstance(statement, ast.Select):
@@ -524,12 +524,16 @@ def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
                                          bool(body.get("ConsistentRead")))
                 units.add(statement.table, used)
             else:
-                response, item = run_write(db, region, statement, binder, "TOTAL",
-                                           body.get("ReturnValuesOnConditionCheckFailure"))
+                # A batch member never returns the item a failed condition saw.
+                response, item = run_write(db, region, statement, binder, "TOTAL", None)
                 units.add(statement.table, response["ConsumedCapacity"]["CapacityUnits"])
+            entry["TableName"] = statement.table
             if item:
                 entry["Item"] = item
         except DynamoDBError as exc:
+            # A member refused before it ran (ValidationError) names no table.
+            if not isinstance(exc, ValidationException):
+                entry["TableName"] = statement.table
             entry["Error"] = error_entry(exc)
         responses.append(entry)
     response: dict[str, Any] = {"Responses": responses}
