@@ -76,6 +76,12 @@ class Database:
 
         return transact_get(self, gets, **options)
 
+    def execute(self, statement: str, *params: Any, consistent_read: bool = False) -> list[dict]:
+        """Run one PartiQL statement with native `?` parameters; returns native items."""
+        from ddblite.table import execute
+
+        return execute(self, statement, params, consistent_read)
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
