@@ -3,7 +3,7 @@
 A statement is parsed once (ddblite.partiql, cached by text), its values bound per
 call, and then run on the paths the other operations use:
 
-  SELECT  -> plan.plan_select: GetItem (items.get), a Query per partition value or a
+  SELECT  -> plan.shape_select: GetItem (items.get), a Query per partition value or a
              Scan, on the table or on `"table"."index"` (ops.index_read), the rest of
              the WHERE clause as a filter Condition on the one expression evaluator;
   INSERT  -> a PutWrite that refuses an existing item (DuplicateItemException);
@@ -53,7 +53,7 @@ from ddblite.ops.transactions import (
 from ddblite.ops.writes import DeleteWrite, ItemWrite, PutWrite, UpdateWrite
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder, check_parameters, make_condition, path_node
-from ddblite.partiql.plan import ReadPlan, plan_select, plan_write
+from ddblite.partiql.plan import ReadPlan, plan_write, shape_select
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
@@ -233,17 +233,22 @@ class _Select:
     def plan(self, txn) -> tuple[TableInfo, Any, ReadPlan, bool]:
         statement = self.statement
         table = find_table(self.db, txn, self.region, statement.table)
-        index, pk, sk = _key_schema(table, statement.index)
-        if index is not None:
-            index_read.check_consistent(index, self.consistent)
-        if pk is None:  # a multi-attribute index key: read it whole
-            plan = plan_select(None, "", None, self.binder, False)
-            plan.filter = plan_select(statement.where, "", None, self.binder, False).filter
+        if statement.index is None:
+            index, pk, sk = None, table.pk_name, table.sk_name
         else:
-            plan = plan_select(statement.where, pk, sk, self.binder,
-                               self.allow_get and index is None)
+            index, pk, sk = _key_schema(table, statement.index)
+            index_read.check_consistent(index, self.consistent)
+        allow_get = self.allow_get and index is None
+        cache_key = (pk, sk, allow_get)
+        shape = statement.plans.get(cache_key)
+        if shape is None:
+            # pk None (a multi-attribute index key): no key condition, a scan.
+            shape = shape_select(statement.where, pk or "", sk, allow_get)
+            if len(statement.plans) < 16:
+                statement.plans[cache_key] = shape
+        plan = shape.bind(self.binder)
         backwards = _check_order(statement, plan, pk, sk)
-        if plan.kind != "scan" and index is None:
+        if plan.kind == "query" and index is None:
             for value in plan.partitions:
                 conditions = {pk: ("EQ", [value])}
                 if plan.sort is not None:
@@ -263,7 +268,7 @@ class _Select:
 
         return self.db.storage.read(run)
 
-    def run(self, token: str | None, digest: bytes) -> dict[str, Any]:
+    def run(self, token: str | None, text: str, params: list | None) -> dict[str, Any]:
         table, index, plan, backwards, found = self.get()
         if found is not None:
             item, size = found
@@ -275,6 +280,7 @@ class _Select:
             exprs.set_filter(plan.filter, "Filter Expression")
         if self.statement.projection is not None:
             exprs.projection_paths = [path.elements for path in self.statement.projection]
+        digest = _digest(text, params)  # ties a NextToken to this statement
         partition, start = (0, None) if token is None else _decode_token(token, digest)
         count = len(plan.partitions) if plan.kind == "query" else 1
         if partition >= count:
@@ -445,17 +451,65 @@ def execute(db: Database, region: str, text: str, params: list | None, *,
     """Run one statement; the ExecuteStatement response."""
     statement = partiql.parse(text)
     binder = Binder(check_parameters(statement, params))
-    if isinstance(statement, ast.Select):
+    if type(statement) is ast.Select:
+        if token is None and statement.index is None and not statement.order:
+            found = _get_by_key(db, region, statement, binder, consistent, rcc)
+            if found is not None:
+                return found
         select = _Select(db, region, statement, binder, consistent, limit, rcc,
                          allow_get=token is None)
-        return select.run(token, _digest(text, params))
+        return select.run(token, text, params)
     response, returned = run_write(db, region, statement, binder, rcc, on_failure)
     response["Items"] = [returned] if returned else []
     return response
 
 
+def _get_by_key(db: Database, region: str, statement: ast.Select, binder: Binder,
+                consistent: bool, rcc: str | None) -> dict[str, Any] | None:
+    """The GetItem a key-equality SELECT is, in one snapshot; None for any other plan.
+
+    The hot path of `SELECT ... WHERE pk = ?`: the plan shape is cached on the
+    statement, so this costs a GetItem plus a dictionary lookup.
+    """
+
+    def run(txn):
+        table = find_table(db, txn, region, statement.table)
+        cache_key = (table.pk_name, table.sk_name, True)
+        shape = statement.plans.get(cache_key)
+        if shape is None:
+            shape = shape_select(statement.where, table.pk_name, table.sk_name, True)
+            if len(statement.plans) < 16:
+                statement.plans[cache_key] = shape
+        if shape.kind != "get":
+            return None
+        key = shape.key(binder)
+        check_key(table, key)
+        return table, items.get(txn, table.item_key(key))
+
+    found = db.storage.read(run)
+    if found is None:
+        return None
+    table, (item, size) = found
+    if item is not None and statement.projection is not None:
+        item = _projector(statement.projection)(item)  # type: ignore[misc]
+    response: dict[str, Any] = {"Items": [] if item is None else [item]}
+    if rcc is not None:
+        capacity = consumed(rcc, table.name, read_units(size, consistent), "read")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
+    return response
+
+
+_PLAIN = frozenset(("Statement", "Parameters"))
+
+
 @operation("ExecuteStatement")
 def execute_statement(db: Database, params: dict, region: str) -> dict:
+    text = params.get("Statement")
+    values = params.get("Parameters")
+    if (type(text) is str and 0 < len(text) <= MAX_STATEMENT_LENGTH and _PLAIN.issuperset(params)
+            and (values is None or (type(values) is list and values))):
+        return execute(db, region, text, values)  # the common request: nothing else to check
     consistent = expect_bool(params, "ConsistentRead")
     token = expect_str(params, "NextToken")
     limit = expect_int(params, "Limit")

@@ -7,16 +7,23 @@ The operations live in ddblite.ops.partiql.
 
 from __future__ import annotations
 
-from ddblite.expressions.api import LRUCache
 from ddblite.partiql import ast
 from ddblite.partiql.parser import parse as _parse
 
-_statements = LRUCache()
+MAX_CACHED = 1024
+_statements: dict[str, ast.Statement] = {}
 
 
 def parse(text: str) -> ast.Statement:
-    """The statement's syntax tree, cached by its text (trees are never mutated)."""
-    return _statements.get_or_build(text, lambda: _parse(text))
+    """The statement's syntax tree, cached by its text (trees are never mutated; a plain
+    dict emptied when full, as a lookup here sits on every statement's path)."""
+    statement = _statements.get(text)
+    if statement is None:
+        statement = _parse(text)
+        if len(_statements) >= MAX_CACHED:
+            _statements.clear()
+        _statements[text] = statement
+    return statement
 
 
 def clear_cache() -> None:

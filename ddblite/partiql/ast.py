@@ -156,13 +156,14 @@ class Not(Node):
 
 
 class Statement:
-    __slots__ = ("table", "params")
+    __slots__ = ("table", "params", "plans")
     kind = ""
     writes = False
 
     def __init__(self, table: str) -> None:
         self.table = table
         self.params = 0  # how many `?` the statement holds
+        self.plans: dict = {}  # key schema -> plan shape (ddblite.partiql.plan)
 
 
 class Select(Statement):

@@ -58,12 +58,12 @@ class Binder:
 
     def raw(self, node: ast.Node) -> dict[str, Any]:
         """The wire-shaped AttributeValue of a value node (not yet validated)."""
+        if type(node) is ast.Param:
+            return self.params[node.index]
         if isinstance(node, ast.Literal):
             if node.kind == "MISSING":
                 raise ValidationException(MISSING_NEEDS_IS)
             return {node.kind: node.value}
-        if isinstance(node, ast.Param):
-            return self.params[node.index]
         if isinstance(node, ast.ListValue):
             return {"L": [self.raw(item) for item in node.items]}
         if isinstance(node, ast.MapValue):

@@ -11,6 +11,7 @@ top-level AND terms; the remaining terms are the write's condition.
 
 from __future__ import annotations
 
+from ddblite.attrvalue import canonical_item
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast as ex
 from ddblite.partiql import ast
@@ -65,19 +66,19 @@ def _partition_values(node: ast.Node, name: str) -> list[ast.Node] | None:
     return None
 
 
-def _sort_condition(node: ast.Node, name: str, binder: Binder) -> tuple | None:
-    """(operator, values) of a key condition on the sort key, or None."""
+def _sort_condition(node: ast.Node, name: str) -> tuple[str, list[ast.Node]] | None:
+    """(operator, value nodes) of a key condition on the sort key, or None."""
     if isinstance(node, ast.Compare) and node.op in _SORT_OPS:
         if _top_name(node.left) == name and _is_value(node.right):
-            return _SORT_OPS[node.op], [binder.value(node.right)]
+            return _SORT_OPS[node.op], [node.right]
         if _top_name(node.right) == name and _is_value(node.left):
-            return _SORT_OPS[_FLIP[node.op]], [binder.value(node.left)]
+            return _SORT_OPS[_FLIP[node.op]], [node.left]
     if isinstance(node, ast.Between) and _top_name(node.operand) == name and _is_value(
             node.low) and _is_value(node.high):
-        return "BETWEEN", [binder.value(node.low), binder.value(node.high)]
+        return "BETWEEN", [node.low, node.high]
     if (isinstance(node, ast.Call) and node.name == "begins_with" and len(node.args) == 2
             and _top_name(node.args[0]) == name and _is_value(node.args[1])):
-        return "BEGINS_WITH", [binder.value(node.args[1])]
+        return "BEGINS_WITH", [node.args[1]]
     return None
 
 
@@ -103,8 +104,47 @@ class ReadPlan:
         self.filter = None
 
 
-def plan_select(where: ast.Node | None, pk: str, sk: str | None, binder: Binder,
-                allow_get: bool) -> ReadPlan:
+class SelectShape:
+    """What a SELECT's WHERE becomes for one key schema, before values are bound.
+
+    Depends only on the statement's text and the key names, so it is cached on the
+    (cached) statement: a repeated statement is planned once.
+    """
+
+    __slots__ = ("kind", "partitions", "sort", "terms", "pk", "sk")
+
+    def __init__(self, kind: str, pk: str, sk: str | None) -> None:
+        self.kind = kind
+        self.pk = pk
+        self.sk = sk
+        self.partitions: list[ast.Node] = []
+        self.sort: tuple[str, list[ast.Node]] | None = None
+        self.terms: list[ast.Node] = []  # the filter's AND terms
+
+    def key(self, binder: Binder) -> dict:
+        """A "get" shape's primary key, checked on the item checker's fast path (as
+        GetItem's Key is)."""
+        raw = binder.raw
+        key = {self.pk: raw(self.partitions[0])}
+        if self.sk is not None:
+            key[self.sk] = raw(self.sort[1][0])  # type: ignore[index]
+        return canonical_item(key)
+
+    def bind(self, binder: Binder) -> ReadPlan:
+        plan = ReadPlan(self.kind)
+        value = binder.value
+        if self.kind == "get":
+            plan.key = self.key(binder)
+            return plan
+        plan.partitions = [value(node) for node in self.partitions]
+        if self.sort is not None:
+            plan.sort = (self.sort[0], [value(node) for node in self.sort[1]])
+        plan.filter = _filter(self.terms, binder)
+        return plan
+
+
+def shape_select(where: ast.Node | None, pk: str, sk: str | None, allow_get: bool
+                 ) -> SelectShape:
     terms = conjuncts(where)
     for position, term in enumerate(terms):
         values = _partition_values(term, pk)
@@ -112,26 +152,28 @@ def plan_select(where: ast.Node | None, pk: str, sk: str | None, binder: Binder,
             rest = terms[:position] + terms[position + 1:]
             break
     else:
-        plan = ReadPlan("scan")
-        plan.filter = _filter(terms, binder)
-        # Every term is checked even when the read scans.
-        return plan
-    plan = ReadPlan("query")
-    plan.partitions = [binder.value(value) for value in values]
+        shape = SelectShape("scan", pk, sk)
+        shape.terms = terms
+        return shape
+    shape = SelectShape("query", pk, sk)
+    shape.partitions = values
     if sk is not None:
         found = [(i, c) for i, term in enumerate(rest)
-                 if (c := _sort_condition(term, sk, binder)) is not None]
+                 if (c := _sort_condition(term, sk)) is not None]
         if len(found) == 1:
-            position, plan.sort = found[0]
+            position, shape.sort = found[0]
             rest = rest[:position] + rest[position + 1:]
-    plan.filter = _filter(rest, binder)
-    single = len(plan.partitions) == 1 and plan.filter is None
-    if allow_get and single and (sk is None or (plan.sort is not None and plan.sort[0] == "EQ")):
-        plan.kind = "get"
-        plan.key = {pk: plan.partitions[0]}
-        if sk is not None:
-            plan.key[sk] = plan.sort[1][0]  # type: ignore[index]
-    return plan
+    shape.terms = rest
+    single = len(values) == 1 and not rest
+    if allow_get and single and (sk is None or (shape.sort is not None
+                                                and shape.sort[0] == "EQ")):
+        shape.kind = "get"
+    return shape
+
+
+def plan_select(where: ast.Node | None, pk: str, sk: str | None, binder: Binder,
+                allow_get: bool) -> ReadPlan:
+    return shape_select(where, pk, sk, allow_get).bind(binder)
 
 
 def plan_write(where: ast.Node, key_names: tuple[str, ...], binder: Binder
