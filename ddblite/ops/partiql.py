@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 
 from ddblite import partiql
+from ddblite.attrvalue import type_check_value
 from ddblite.dispatch import operation
 from ddblite.engine import idempotency, items
 from ddblite.engine.capacity import consumed, read_units
@@ -84,6 +85,7 @@ ORDER_BY_KEY = "Variable reference {} in ORDER BY clause must be part of the pri
 TRANSACTION_READ_KEYS = ("Select statements within ExecuteTransaction must specify the primary "
                          "key in the where clause.")
 TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
+GSI_CONSISTENT_READ = "Strongly consistent read is not supported on Global Secondary Indexes"
 # INFERRED: DynamoDB's wording for these was not found.
 BATCH_READ_KEYS = ("Select statements within BatchExecuteStatement must specify the primary "
                    "key in the where clause.")
@@ -101,6 +103,8 @@ def _statement_shape(shape: Shape, body: dict, prefix: str) -> tuple[str | None,
     """Statement (1..8192 characters) and Parameters (at least one) of one statement."""
     text = expect_str(body, "Statement")
     params = expect_list(body, "Parameters")
+    for value in params or ():
+        type_check_value(value)
     if shape.not_null(text, f"{prefix}statement"):
         shape.length_between(text, f"{prefix}statement", 1, MAX_STATEMENT_LENGTH)
     if params is not None and not params:
@@ -170,11 +174,13 @@ def _last_name(elements: tuple) -> str:
     return str(elements[0])
 
 
-def _key_schema(table: TableInfo, index_name: str | None):
+def _key_schema(table: TableInfo, index_name: str | None, consistent: bool = False):
     """(index or None, partition key name, sort key name or None) of the read target."""
     if index_name is None:
         return None, table.pk_name, table.sk_name
     index = index_read.find_index(table, index_name)
+    if consistent and index.is_global:
+        raise ValidationException(GSI_CONSISTENT_READ)
     pk = index.hash_attrs[0][0] if len(index.hash_attrs) == 1 else None
     sk = index.range_attrs[0][0] if len(index.range_attrs) == 1 else None
     return index, pk, sk
@@ -236,8 +242,7 @@ class _Select:
         if statement.index is None:
             index, pk, sk = None, table.pk_name, table.sk_name
         else:
-            index, pk, sk = _key_schema(table, statement.index)
-            index_read.check_consistent(index, self.consistent)
+            index, pk, sk = _key_schema(table, statement.index, self.consistent)
         allow_get = self.allow_get and index is None
         cache_key = (pk, sk, allow_get)
         shape = statement.plans.get(cache_key)

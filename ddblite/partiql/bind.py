@@ -81,7 +81,7 @@ class Binder:
     def bag(self, node: ast.BagValue) -> dict[str, Any]:
         if not node.items:
             raise ValidationException(EMPTY_BAG)
-        members = [self.raw(item) for item in node.items]
+        members = [canonical_value(self.raw(item)) for item in node.items]
         tags = {next(iter(member)) for member in members}
         if len(tags) != 1 or next(iter(tags)) not in _BAG_OF:
             raise ValidationException(BAG_TYPES)

@@ -231,6 +231,10 @@ def test_select_on_an_index(tables):
         "a", "b"]
     assert failure(tables, 'SELECT * FROM "indexed"."nope" WHERE g = \'x\'') == (
         "ValidationException", "The table does not have the specified index: nope")
+    assert failure(tables, 'SELECT * FROM "indexed"."by-g" WHERE g = \'x\'',
+                   ConsistentRead=True) == (
+        "ValidationException",
+        "Strongly consistent read is not supported on Global Secondary Indexes")
 
 
 def test_select_errors(tables):
@@ -373,3 +377,19 @@ def test_request_shape(db):
         "2 validation errors detected: Value '[]' at 'parameters' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1; Value '0' at 'limit' "
         "failed to satisfy constraint: Member must have value greater than or equal to 1")
+
+
+def test_parameters_that_are_not_attribute_values(db):
+    db.call("CreateTable", {
+        "TableName": "things", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    for params in (["x"], [{}], [{"S": "a", "N": "1"}]):
+        with pytest.raises(Exception) as excinfo:
+            db.call("ExecuteStatement", {"Statement": "SELECT * FROM things WHERE pk = ?",
+                                         "Parameters": params})
+        assert error_of(excinfo)[0] in ("ValidationException", "SerializationException")
+        with pytest.raises(Exception) as excinfo:
+            db.call("ExecuteStatement", {"Statement": "INSERT INTO things VALUE {'pk': 'a', "
+                                         "'s': <<?>>}", "Parameters": params})
+        assert error_of(excinfo)[0] in ("ValidationException", "SerializationException")
