@@ -54,7 +54,7 @@ from ddblite.ops.transactions import (
 from ddblite.ops.writes import DeleteWrite, ItemWrite, PutWrite, UpdateWrite
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder, check_parameters, make_condition, path_node
-from ddblite.partiql.plan import ReadPlan, plan_write, shape_select
+from ddblite.partiql.plan import ReadPlan, SelectShape, plan_write, shape_select
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
@@ -221,6 +221,19 @@ def _digest(text: str, params: list | None) -> bytes:
     return hashlib.sha256(msgpack.packb([text, params], use_bin_type=True)).digest()[:16]
 
 
+def _shape_of(statement: ast.Select, pk: str | None, sk: str | None,
+              allow_get: bool) -> SelectShape:
+    """The statement's plan shape for a key schema, cached on the statement."""
+    cache_key = (pk, sk, allow_get)
+    shape = statement.plans.get(cache_key)
+    if shape is None:
+        # pk None (a multi-attribute index key): no key condition, so a scan.
+        shape = shape_select(statement.where, pk or "", sk, allow_get)
+        if len(statement.plans) < 16:  # a table re-created with other keys adds one
+            statement.plans[cache_key] = shape
+    return shape
+
+
 class _Select:
     """One SELECT: plan against the key schema, then GetItem, Queries or a Scan."""
 
@@ -243,15 +256,7 @@ class _Select:
             index, pk, sk = None, table.pk_name, table.sk_name
         else:
             index, pk, sk = _key_schema(table, statement.index, self.consistent)
-        allow_get = self.allow_get and index is None
-        cache_key = (pk, sk, allow_get)
-        shape = statement.plans.get(cache_key)
-        if shape is None:
-            # pk None (a multi-attribute index key): no key condition, a scan.
-            shape = shape_select(statement.where, pk or "", sk, allow_get)
-            if len(statement.plans) < 16:
-                statement.plans[cache_key] = shape
-        plan = shape.bind(self.binder)
+        plan = _shape_of(statement, pk, sk, self.allow_get and index is None).bind(self.binder)
         backwards = _check_order(statement, plan, pk, sk)
         if plan.kind == "query" and index is None:
             for value in plan.partitions:
@@ -261,8 +266,9 @@ class _Select:
                 _query_keys(table, conditions, None)
         return table, index, plan, backwards
 
-    def get(self) -> tuple[TableInfo, dict | None, float] | None:
-        """The single-item answer when the plan is a GetItem, else None (one snapshot)."""
+    def get(self) -> tuple[TableInfo, Any, ReadPlan, bool, tuple | None]:
+        """Plan, and read the item when the plan is a GetItem (one snapshot): the table,
+        index, plan, direction and (item, size) or None."""
 
         def run(txn):
             table, index, plan, backwards = self.plan(txn)
@@ -479,12 +485,7 @@ def _get_by_key(db: Database, region: str, statement: ast.Select, binder: Binder
 
     def run(txn):
         table = find_table(db, txn, region, statement.table)
-        cache_key = (table.pk_name, table.sk_name, True)
-        shape = statement.plans.get(cache_key)
-        if shape is None:
-            shape = shape_select(statement.where, table.pk_name, table.sk_name, True)
-            if len(statement.plans) < 16:
-                statement.plans[cache_key] = shape
+        shape = _shape_of(statement, table.pk_name, table.sk_name, True)
         if shape.kind != "get":
             return None
         key = shape.key(binder)
