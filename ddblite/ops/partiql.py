@@ -51,9 +51,10 @@ from ddblite.ops.transactions import (
     _TableUnits,
     run_transaction,
 )
-from ddblite.ops.writes import DeleteWrite, ItemWrite, PutWrite, UpdateWrite
+from ddblite.ops.writes import ConditionCheckWrite, DeleteWrite, ItemWrite, PutWrite, UpdateWrite
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder, check_parameters, make_condition, path_node
+from ddblite.partiql.parser import INCOMPLETE_KEY
 from ddblite.partiql.plan import ReadPlan, SelectShape, plan_write, shape_select
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
@@ -86,6 +87,9 @@ TRANSACTION_READ_KEYS = ("Select statements within ExecuteTransaction must speci
                          "key in the where clause.")
 TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
 GSI_CONSISTENT_READ = "Strongly consistent read is not supported on Global Secondary Indexes"
+EXISTS_OUTSIDE_TRANSACTION = "EXISTS can only be used in ExecuteTransaction write requests."
+TRANSACTION_CHECK_KEYS = "EXISTS() must contain a single item read with additional condition"
+TRANSACTION_CHECK_INDEX = "Operations on indices are not supported in transactions"
 # INFERRED: DynamoDB's wording for these was not found.
 BATCH_READ_KEYS = ("Select statements within BatchExecuteStatement must specify the primary "
                    "key in the where clause.")
@@ -405,10 +409,12 @@ def _exists(name: str, present: bool) -> ex.Node:
 
 def build_write(statement: ast.Statement, binder: Binder, table: TableInfo,
                 on_failure: str | None) -> tuple[ItemWrite, Any]:
-    """The write object of an INSERT / UPDATE / DELETE, and its Update (or None)."""
+    """The write object of an INSERT / UPDATE / DELETE / EXISTS, and its Update (or None)."""
     if isinstance(statement, ast.Insert):
         item, size = checked_item(binder.item(statement.item))
         return InsertWrite(statement.table, item, size, None, on_failure), None
+    if isinstance(statement, ast.Exists):
+        return _condition_check(statement, binder, table, on_failure), None
     key, rest = plan_write(statement.where, table.key_names, binder)  # type: ignore[attr-defined]
     if isinstance(statement, ast.Update):
         update = binder.update(statement)
@@ -420,6 +426,24 @@ def build_write(statement: ast.Statement, binder: Binder, table: TableInfo,
     if rest is not None:
         condition = make_condition(ex.Or(0, _exists(table.pk_name, False), rest))
     return DeleteWrite(statement.table, key, condition, on_failure), None
+
+
+def _condition_check(statement: ast.Exists, binder: Binder, table: TableInfo,
+                     on_failure: str | None) -> ConditionCheckWrite:
+    """EXISTS(SELECT ... WHERE key AND condition): the item is there and the rest holds."""
+    select = statement.select
+    if select.index is not None:
+        raise ValidationException(TRANSACTION_CHECK_INDEX)
+    try:
+        key, rest = plan_write(select.where, table.key_names, binder)  # type: ignore[arg-type]
+    except ValidationException as exc:
+        if exc.message != INCOMPLETE_KEY:
+            raise
+        raise ValidationException(TRANSACTION_CHECK_KEYS) from None
+    tree = _exists(table.pk_name, True)
+    if rest is not None:
+        tree = ex.And(0, tree, rest)
+    return ConditionCheckWrite(statement.table, key, make_condition(tree), on_failure)
 
 
 def _lookup(db: Database, region: str, name: str) -> TableInfo:
@@ -470,6 +494,8 @@ def execute(db: Database, region: str, text: str, params: list | None, *,
         select = _Select(db, region, statement, binder, consistent, limit, rcc,
                          allow_get=token is None)
         return select.run(token, text, params)
+    if type(statement) is ast.Exists:
+        raise ValidationException(EXISTS_OUTSIDE_TRANSACTION)
     response, returned = run_write(db, region, statement, binder, rcc, on_failure)
     response["Items"] = [returned] if returned else []
     return response
@@ -583,6 +609,8 @@ def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
                 item, used = _batch_read(db, region, statement, binder,
                                          bool(body.get("ConsistentRead")))
                 units.add(statement.table, used)
+            elif isinstance(statement, ast.Exists):
+                raise ValidationException(EXISTS_OUTSIDE_TRANSACTION)
             else:
                 # A batch member never returns the item a failed condition saw.
                 response, item = run_write(db, region, statement, binder, "TOTAL", None)

@@ -212,3 +212,15 @@ class Delete(Statement):
         super().__init__(table)
         self.where = where
         self.returning = returning
+
+
+class Exists(Statement):
+    """``EXISTS(SELECT ...)``: a transaction's condition check on one item."""
+
+    __slots__ = ("select",)
+    kind = "EXISTS"
+    writes = True
+
+    def __init__(self, select: Select) -> None:
+        super().__init__(select.table)
+        self.select = select

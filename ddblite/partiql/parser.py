@@ -1,6 +1,7 @@
 """Recursive-descent parser for DynamoDB's PartiQL statements.
 
     SELECT * | path, ... FROM table[."index"] [WHERE cond] [ORDER BY key [ASC|DESC], ...]
+    EXISTS(SELECT ...)            (a condition check, in ExecuteTransaction only)
     INSERT INTO table VALUE {tuple}
     UPDATE table (SET path = value, ... | REMOVE path, ...)+ WHERE cond [RETURNING ...]
     DELETE FROM table WHERE cond [RETURNING ALL OLD *]
@@ -103,6 +104,12 @@ class Parser:
         elif token.is_word("DELETE"):
             self.at += 1
             statement = self.delete()
+        elif token.is_word("EXISTS"):
+            self.at += 1
+            self.expect_op("(")
+            self.expect_word("SELECT")
+            statement = ast.Exists(self.select())
+            self.expect_op(")")
         else:
             raise malformed("Expected data manipulation")
         if self.token.kind != "END":

@@ -183,3 +183,28 @@ def test_transaction_empty(db):
     assert error_of(excinfo)[1] == (
         "1 validation error detected: Value '[]' at 'transactStatements' failed to satisfy "
         "constraint: Member must have length greater than or equal to 1")
+
+
+def test_transaction_exists_is_a_condition_check(tables):
+    exists = "EXISTS(SELECT * FROM things WHERE pk = 'a' AND v = 'aaa')"
+    transact(tables, exists, "UPDATE things SET n = 1 WHERE pk = 'b'")
+    assert get(tables, "b")["n"] == {"N": "1"}
+    with pytest.raises(Exception) as excinfo:
+        transact(tables, "EXISTS(SELECT * FROM things WHERE pk = 'missing')",
+                 "UPDATE things SET n = 2 WHERE pk = 'b'")
+    assert error_of(excinfo) == ("TransactionCanceledException",
+                                 CANCELLED + "[ConditionalCheckFailed, None]")
+    assert get(tables, "b")["n"] == {"N": "1"}
+    with pytest.raises(Exception) as excinfo:
+        transact(tables, "EXISTS(SELECT * FROM things WHERE v = 'aaa')")
+    assert error_of(excinfo)[1] == (
+        "EXISTS() must contain a single item read with additional condition")
+
+
+def test_exists_outside_a_transaction(tables):
+    message = "EXISTS can only be used in ExecuteTransaction write requests."
+    with pytest.raises(Exception) as excinfo:
+        tables.execute_statement(Statement="EXISTS(SELECT * FROM things WHERE pk = 'a')")
+    assert error_of(excinfo) == ("ValidationException", message)
+    assert batch(tables, "EXISTS(SELECT * FROM things WHERE pk = 'a')") == [
+        {"Error": {"Code": "ValidationError", "Message": message}}]
