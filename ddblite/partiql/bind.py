@@ -158,10 +158,12 @@ class Binder:
     def operand(self, node: ast.Node) -> ex.Node:
         if isinstance(node, ast.Path):
             return path_node(node)
-        if isinstance(node, ast.Call) and node.name == "size" and len(node.args) == 1:
+        if isinstance(node, ast.Call):
+            if node.name != "size" or len(node.args) != 1:
+                raise ValidationException(UNRECOGNIZED_FUNCTION.format(node.name))
             return ex.Call(0, "size", [self.operand(node.args[0])])
         if isinstance(node, (ast.Compare, ast.And, ast.Or, ast.Not, ast.Between, ast.In,
-                             ast.Is, ast.Call, ast.Arith)):
+                             ast.Is, ast.Arith)):
             raise malformed("Unexpected term")  # INFERRED
         return ex.Literal(0, self.value(node))
 

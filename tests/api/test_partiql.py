@@ -67,6 +67,8 @@ def test_insert_with_parameters_including_binary(tables):
     item = get(tables, "a")
     assert item["blob"] == {"B": b"\x00\x01"}
     assert item["bs"] == {"BS": [b"\x01", b"\x02"]}
+    assert items(tables, "SELECT blob FROM things WHERE pk = 'a' AND blob = ?",
+                 {"B": b"\x00\x01"}) == [{"blob": {"B": b"\x00\x01"}}]
 
 
 def test_insert_of_an_existing_key_is_a_duplicate(tables):
@@ -265,6 +267,10 @@ def test_select_errors(tables):
         "'0-9', '-', '_', '.'.")
     assert failure(tables, "SELECT * FROM things WHERE v = MISSING")[1] == (
         "MISSING must be compared using IS operator")
+    assert failure(tables, "SELECT * FROM things WHERE upper(v) = 'A'")[1] == (
+        "Unrecognized function: upper")
+    assert failure(tables, "SELECT * FROM things WHERE v")[1] == (
+        "WHERE clause must contain an expression that resolves to a boolean")
 
 
 # ---------------------------------------------------------------- UPDATE
