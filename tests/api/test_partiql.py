@@ -399,3 +399,21 @@ def test_parameters_that_are_not_attribute_values(db):
             db.call("ExecuteStatement", {"Statement": "INSERT INTO things VALUE {'pk': 'a', "
                                          "'s': <<?>>}", "Parameters": params})
         assert error_of(excinfo)[0] in ("ValidationException", "SerializationException")
+
+
+@pytest.mark.parametrize(("action", "returning", "expected"), [
+    ("SET m.sub = 'new'", "MODIFIED NEW", [{"m": {"M": {"sub": {"S": "new"}}}}]),
+    ("SET m.sub = 'new'", "MODIFIED OLD", [{"m": {"M": {"sub": {"S": "old"}}}}]),
+    ("SET l[2] = 'y', l[0] = 'x'", "MODIFIED NEW", [{"l": {"L": [{"S": "x"}, {"S": "y"}]}}]),
+    ("SET l[2] = 'y', l[0] = 'x'", "MODIFIED OLD", [{"l": {"L": [{"S": "a"}, {"S": "c"}]}}]),
+    ("SET l[5] = 'd'", "MODIFIED NEW", []),
+    ("SET l[3] = 'd'", "MODIFIED NEW", [{"l": {"L": [{"S": "d"}]}}]),
+    ("SET l[3] = 'd'", "MODIFIED OLD", []),
+    ("REMOVE l[1]", "MODIFIED OLD", [{"l": {"L": [{"S": "b"}]}}]),
+    ("SET fresh = 1", "MODIFIED OLD", []),
+])
+def test_update_returning_modified_projections(tables, action, returning, expected):
+    run(tables, "INSERT INTO things VALUE {'pk': 'a', 'm': {'sub': 'old', 'sib': 'keep'}, "
+                "'l': ['a', 'b', 'c']}")
+    assert items(tables, f"UPDATE things {action} WHERE pk = 'a' RETURNING {returning} *") == (
+        expected)
