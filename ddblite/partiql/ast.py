@@ -156,24 +156,24 @@ class Not(Node):
 
 
 class Statement:
-    __slots__ = ("table", "params", "plans")
+    __slots__ = ("table", "index", "params", "plans")
     kind = ""
     writes = False
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, index: str | None = None) -> None:
         self.table = table
+        self.index = index  # `"table"."index"`: reads only; writes refuse it
         self.params = 0  # how many `?` the statement holds
         self.plans: dict = {}  # key schema -> plan shape (ddblite.partiql.plan)
 
 
 class Select(Statement):
-    __slots__ = ("projection", "index", "where", "order")
+    __slots__ = ("projection", "where", "order")
     kind = "SELECT"
 
     def __init__(self, table: str, index: str | None, projection: list[Path] | None,
                  where: Node | None, order: list[tuple[str, bool]]) -> None:
-        super().__init__(table)
-        self.index = index
+        super().__init__(table, index)
         self.projection = projection  # None for *
         self.where = where
         self.order = order  # (attribute, descending)
@@ -194,9 +194,9 @@ class Update(Statement):
     kind = "UPDATE"
     writes = True
 
-    def __init__(self, table: str, sets: list[tuple[Path, Node]], removes: list[Path],
-                 where: Node, returning: str | None) -> None:
-        super().__init__(table)
+    def __init__(self, table: str, index: str | None, sets: list[tuple[Path, Node]],
+                 removes: list[Path], where: Node, returning: str | None) -> None:
+        super().__init__(table, index)
         self.sets = sets
         self.removes = removes
         self.where = where
@@ -208,8 +208,9 @@ class Delete(Statement):
     kind = "DELETE"
     writes = True
 
-    def __init__(self, table: str, where: Node, returning: str | None) -> None:
-        super().__init__(table)
+    def __init__(self, table: str, index: str | None, where: Node,
+                 returning: str | None) -> None:
+        super().__init__(table, index)
         self.where = where
         self.returning = returning
 

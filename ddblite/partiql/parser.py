@@ -37,6 +37,8 @@ INVALID_TABLE_NAME = (
     "'-', '_', '.'."
 )
 PATH_STARTS_WITH_INDEX = "A path cannot start with a list index"
+DML_INVALID_FROM = ("FROM clause may only contain a single table name in data manipulation "
+                    "statements")
 # INFERRED: DynamoDB's parser words other syntax errors after the common prefix.
 UNEXPECTED = "Unexpected term"
 LEFTOVER = "Unexpected token after expression"
@@ -127,6 +129,16 @@ class Parser:
             raise ValidationException(INVALID_TABLE_NAME)
         return name
 
+    def target(self) -> tuple[str, str | None]:
+        """`table` or `"table"."index"`."""
+        table = self.table_name()
+        if not self.op("."):
+            return table, None
+        token = self.advance()
+        if token.kind not in ("NAME", "QNAME"):
+            raise malformed(UNEXPECTED)
+        return table, token.text
+
     def no_alias(self) -> None:
         token = self.token
         if token.is_word("AS") or (token.kind in ("NAME", "QNAME")
@@ -145,13 +157,7 @@ class Parser:
                     raise ValidationException(STAR_AND_OTHERS)
                 projection.append(self.path())
         self.expect_word("FROM")
-        table = self.table_name()
-        index = None
-        if self.op("."):
-            token = self.advance()
-            if token.kind not in ("NAME", "QNAME"):
-                raise malformed(UNEXPECTED)
-            index = token.text
+        table, index = self.target()
         self.no_alias()
         where = self.condition() if self.word("WHERE") else None
         order: list[tuple[str, bool]] = []
@@ -172,6 +178,8 @@ class Parser:
     def insert(self) -> ast.Insert:
         self.expect_word("INTO")
         table = self.table_name()
+        if self.token.kind == "OP" and self.token.text == ".":
+            raise ValidationException(DML_INVALID_FROM)
         if self.token.is_word("VALUES"):
             raise ValidationException(MULTIPLE_INSERT)
         self.expect_word("VALUE")
@@ -181,7 +189,7 @@ class Parser:
         return ast.Insert(table, item)
 
     def update(self) -> ast.Update:
-        table = self.table_name()
+        table, index = self.target()
         sets: list[tuple[ast.Path, ast.Node]] = []
         removes: list[ast.Path] = []
         while True:
@@ -205,11 +213,11 @@ class Parser:
                 raise ValidationException(INCOMPLETE_KEY)
             raise malformed(UNEXPECTED)
         where = self.condition()
-        return ast.Update(table, sets, removes, where, self.returning())
+        return ast.Update(table, index, sets, removes, where, self.returning())
 
     def delete(self) -> ast.Delete:
         self.expect_word("FROM")
-        table = self.table_name()
+        table, index = self.target()
         self.no_alias()
         if not self.word("WHERE"):
             if self.token.kind == "END":
@@ -219,7 +227,7 @@ class Parser:
         returning = self.returning()
         if returning is not None and returning != "ALL OLD":
             raise ValidationException(DELETE_RETURNING.format(returning + " *"))
-        return ast.Delete(table, where, returning)
+        return ast.Delete(table, index, where, returning)
 
     def returning(self) -> str | None:
         if not self.word("RETURNING"):

@@ -417,3 +417,80 @@ def test_update_returning_modified_projections(tables, action, returning, expect
                 "'l': ['a', 'b', 'c']}")
     assert items(tables, f"UPDATE things {action} WHERE pk = 'a' RETURNING {returning} *") == (
         expected)
+
+
+@pytest.fixture
+def indexed(client):
+    client.create_table(
+        TableName="indexed", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"}
+                              for name in ("pk", "sk", "g", "l")],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "gsi-keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "gsi-inc", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["proj"]}},
+        ],
+        LocalSecondaryIndexes=[
+            {"IndexName": "lsi-keys", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                    {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+        ],
+    )
+    for sk, g, local in (("s1", "x", "l1"), ("s2", "x", "l2"), ("s3", None, None)):
+        item = {"pk": {"S": "p"}, "sk": {"S": sk}, "proj": {"S": f"p-{sk}"},
+                "np": {"S": f"np-{sk}"}}
+        if g:
+            item["g"] = {"S": g}
+            item["l"] = {"S": local}
+        client.put_item(TableName="indexed", Item=item)
+    return client
+
+
+def test_index_reads_answer_with_what_the_index_holds(indexed):
+    assert items(indexed, 'SELECT * FROM "indexed"."gsi-keys" WHERE g = \'x\'') == [
+        {"pk": {"S": "p"}, "sk": {"S": "s1"}, "g": {"S": "x"}},
+        {"pk": {"S": "p"}, "sk": {"S": "s2"}, "g": {"S": "x"}}]
+    # An LSI fetches an attribute it does not hold from the table, and charges for it.
+    response = run(indexed, 'SELECT np FROM "indexed"."lsi-keys" WHERE pk = \'p\'',
+                   ReturnConsumedCapacity="INDEXES")
+    assert response["Items"] == [{"np": {"S": "np-s1"}}, {"np": {"S": "np-s2"}}]
+    assert response["ConsumedCapacity"]["Table"]["CapacityUnits"] > 0
+
+
+def test_index_attribute_rules(indexed):
+    code, _ = failure(indexed, 'SELECT np FROM "indexed"."gsi-inc" WHERE g = \'x\'')
+    assert code == "ValidationException"
+    code, _ = failure(indexed, 'SELECT pk FROM "indexed"."gsi-inc" WHERE g = \'x\' AND np = \'a\'')
+    assert code == "ValidationException"
+    code, _ = failure(indexed, 'SELECT pk FROM "indexed"."lsi-keys" WHERE pk = \'p\' '
+                               "AND np IS MISSING")
+    assert code == "ValidationException"
+    # Unkeyed, the filter sees index entries as they are: the attribute is absent.
+    assert items(indexed, 'SELECT pk FROM "indexed"."gsi-inc" WHERE np = \'np-s1\'') == []
+    assert items(indexed, 'SELECT pk FROM "indexed"."lsi-keys" WHERE np = \'np-s1\'') == []
+    assert len(items(indexed, 'SELECT sk FROM "indexed"."gsi-keys" WHERE NOT np = \'np-s1\'')) \
+        == 2
+    assert items(indexed, 'SELECT sk FROM "indexed"."gsi-inc" WHERE g = \'x\' AND proj = '
+                          "'p-s1'") == [{"sk": {"S": "s1"}}]
+
+
+def test_writes_refuse_an_index(indexed):
+    assert failure(indexed, 'INSERT INTO "indexed"."gsi-keys" VALUE {\'pk\': \'w\'}')[1] == (
+        "FROM clause may only contain a single table name in data manipulation statements")
+    assert failure(indexed, 'UPDATE "indexed"."gsi-keys" SET a = 1 WHERE pk = \'p\' '
+                            "AND sk = 's1'")[1] == "This operation is not supported on an index"
+    assert failure(indexed, 'DELETE FROM "indexed"."gsi-keys" WHERE pk = \'p\' '
+                            "AND sk = 's1'")[1] == "This operation is not supported on an index"
+    assert len(items(indexed, "SELECT sk FROM indexed WHERE pk = 'p'")) == 3
+
+
+def test_a_next_token_belongs_to_its_index(indexed):
+    token = run(indexed, 'SELECT sk FROM "indexed"."gsi-inc" WHERE g = \'x\'',
+                Limit=1)["NextToken"]
+    assert failure(indexed, 'SELECT sk FROM "indexed"."gsi-keys" WHERE g = \'x\'',
+                   NextToken=token)[0] == "ValidationException"
+    rest = run(indexed, 'SELECT sk FROM "indexed"."gsi-inc" WHERE g = \'x\'', NextToken=token)
+    assert rest["Items"] == [{"sk": {"S": "s2"}}]
