@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import msgpack
@@ -40,6 +41,8 @@ ORDER_BY_NEEDS_WHERE = "Must have WHERE clause in the statement when using ORDER
 ORDER_BY_NEEDS_HASH = ("Must have at least one non-optional hash key condition in WHERE clause "
                        "when using ORDER BY clause.")
 ORDER_BY_KEY = "Variable reference {} in ORDER BY clause must be part of the primary key"
+ORDER_BY_MANY_PARTITIONS = ("Must have hash key in ORDER BY clause when more than one hash key "
+                            "condition specified in WHERE clause.")
 GSI_CONSISTENT_READ = "Strongly consistent read is not supported on Global Secondary Indexes"
 # INFERRED: DynamoDB refuses these (characterised) but its wording was not found.
 UNPROJECTED_SELECT = "Attribute {} is not projected by index {}"
@@ -111,10 +114,19 @@ def _check_order(statement: ast.Select, plan: ReadPlan, pk: str | None, sk: str 
             raise ValidationException(ORDER_BY_KEY.format(name))
     if plan.kind == "scan":
         raise ValidationException(ORDER_BY_NEEDS_HASH)
-    for name, descending in statement.order:
-        if name == sk:
-            return descending
-    return False
+    order = dict(statement.order)
+    if len(plan.partitions) > 1:
+        if pk not in order:
+            raise ValidationException(ORDER_BY_MANY_PARTITIONS)
+        # Partitions are read one after another, so ordering them orders the result.
+        plan.partitions.sort(key=_key_order, reverse=order[pk])
+    return order.get(sk, False)
+
+
+def _key_order(value: dict) -> Any:
+    """Sort key of a partition key value (S, N or B; one type per key)."""
+    tag, inner = next(iter(value.items()))
+    return Decimal(inner) if tag == "N" else inner
 
 
 def _check_index_attributes(index, plan: ReadPlan, exprs: ReadExpressions) -> None:

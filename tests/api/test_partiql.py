@@ -196,6 +196,17 @@ def test_select_in_on_the_partition_key_pages_across_partitions(tables):
     assert [i["sk"]["N"] for i in second["Items"]] == ["2", "9"]
 
 
+def test_order_by_across_partitions(tables):
+    fill_sorted(tables, 2)
+    run(tables, "INSERT INTO sorted VALUE {'pk': 'q', 'sk': 9}")
+    statement = "SELECT pk, sk FROM sorted WHERE pk IN ['p', 'q'] ORDER BY pk DESC, sk DESC"
+    assert [(i["pk"]["S"], i["sk"]["N"]) for i in items(tables, statement)] == [
+        ("q", "9"), ("p", "1"), ("p", "0")]
+    assert failure(tables, "SELECT * FROM sorted WHERE pk IN ['p', 'q'] ORDER BY sk")[1] == (
+        "Must have hash key in ORDER BY clause when more than one hash key condition specified "
+        "in WHERE clause.")
+
+
 def test_next_token_of_another_statement_is_refused(tables):
     fill_sorted(tables, 3)
     token = run(tables, "SELECT sk FROM sorted", Limit=1)["NextToken"]
