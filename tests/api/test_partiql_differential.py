@@ -209,3 +209,43 @@ def test_select_capacity_matches_get_and_query_on_an_empty_table(statement):
     got = client.execute_statement(Statement=statement, ReturnConsumedCapacity="TOTAL")
     assert got["ConsumedCapacity"] == {"TableName": "sorted", "CapacityUnits": 0.5}
     db.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3),
+       st.none() | st.sampled_from(FILTER_OPS), values, st.booleans())
+def test_insert_and_delete_match_put_and_delete_item(extra, filter_op, value, present):
+    db, client = _database([])
+    item = {"sk": {"N": "1"}, **extra}
+    # INSERT with the item's values as parameters, PutItem with the item itself.
+    names = list(item)
+    tuple_text = ", ".join(f"'{name}': ?" for name in names)
+    client.execute_statement(Statement=f"INSERT INTO sorted VALUE {{'pk': 'via-partiql', "
+                                       f"{tuple_text}}}", Parameters=[item[n] for n in names])
+    client.put_item(TableName="sorted", Item={"pk": {"S": "via-put-item"}, **item})
+    keys = {pk: {"pk": {"S": pk}, "sk": {"N": "1"}} for pk in ("via-partiql", "via-put-item")}
+    stored = {pk: client.get_item(TableName="sorted", Key=key)["Item"] for pk, key in keys.items()}
+    assert {k: v for k, v in stored["via-partiql"].items() if k != "pk"} == {
+        k: v for k, v in stored["via-put-item"].items() if k != "pk"}
+    if not present:
+        for key in keys.values():
+            client.delete_item(TableName="sorted", Key=key)
+    # DELETE ... AND condition vs DeleteItem with the same condition on a present item;
+    # on a missing item DELETE is a no-op whatever the condition.
+    statement = "DELETE FROM sorted WHERE pk = 'via-partiql' AND sk = 1"
+    request = {"TableName": "sorted", "Key": keys["via-put-item"]}
+    params = []
+    if filter_op is not None:
+        text, params, condition, condition_values = _filter_clause(filter_op, value)
+        statement += " AND " + text
+        request["ConditionExpression"] = condition
+        if condition_values:
+            request["ExpressionAttributeValues"] = condition_values
+    got = _outcome(lambda: client.execute_statement(
+        Statement=statement, **({"Parameters": params} if params else {})))
+    expected = _outcome(lambda: client.delete_item(**request)) if present else None
+    assert got == expected
+    after = {pk: "Item" in client.get_item(TableName="sorted", Key=key)
+             for pk, key in keys.items()}
+    assert after["via-partiql"] == after["via-put-item"]
+    db.close()
