@@ -135,13 +135,15 @@ class Binder:
         if node.type_name == "MISSING":
             name = "attribute_exists" if node.negated else "attribute_not_exists"
             return ex.Call(0, name, [operand])
+        # INFERRED: `IS NULL` / `IS STRING` ... test the stored type (a missing attribute
+        # is neither), as attribute_type does.
         test: ex.Node = ex.Call(0, "attribute_type", [
             operand, ex.Literal(0, {"S": _IS_TYPES[node.type_name]})])
         return ex.Not(0, test) if node.negated else test
 
     def call(self, node: ast.Call) -> ex.Node:
         name = node.name
-        if name == "exists":  # INFERRED: EXISTS(...) only in transactions
+        if name == "exists":  # EXISTS(...) is a statement of ExecuteTransaction only
             raise ValidationException(
                 "EXISTS can only be used in ExecuteTransaction write requests.")
         if name not in _CONDITION_FUNCTIONS:
