@@ -127,6 +127,12 @@ class Database:
         self._triggers.append(trigger)
         return trigger.start() if background else trigger
 
+    def execute(self, statement: str, *params: Any, consistent_read: bool = False) -> list[dict]:
+        """Run one PartiQL statement with native `?` parameters; returns native items."""
+        from ddblite.table import execute
+
+        return execute(self, statement, params, consistent_read)
+
     def close(self) -> None:
         if not self.closed:
             for trigger in self._triggers:

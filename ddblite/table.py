@@ -464,3 +464,22 @@ def transact_get(db: Database, gets: list[tuple], **options: Any) -> list[dict |
     response = _call(db, "TransactGetItems", {"TransactItems": items, **options})
     return [deserialize_item(entry["Item"]) if "Item" in entry else None
             for entry in response["Responses"]]
+
+
+def execute(db: Database, statement: str, params: tuple, consistent_read: bool = False
+            ) -> list[dict]:
+    """ExecuteStatement with native values: `?` parameters in, every item out (a SELECT's
+    pages followed to the end; a write's RETURNING item, if any)."""
+    request: dict[str, Any] = {"Statement": statement}
+    if params:
+        request["Parameters"] = [serialize(value) for value in params]
+    if consistent_read:
+        request["ConsistentRead"] = True
+    found: list[dict] = []
+    while True:
+        response = _call(db, "ExecuteStatement", request)
+        found.extend(_items(response.get("Items", [])))
+        token = response.get("NextToken")
+        if token is None:
+            return found
+        request["NextToken"] = token

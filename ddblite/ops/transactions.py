@@ -281,8 +281,9 @@ def run_transaction(db: Database, region: str, writes: list[ItemWrite],
             write.read(txn)
             failure = write.check()
             if failure is not None:
-                reasons[number] = {"Code": "ConditionalCheckFailed", "Message": failure.message,
-                                   **failure.extra}
+                # A PartiQL INSERT's refusal keeps its own code (DuplicateItem).
+                code = failure.code.removesuffix("Exception")
+                reasons[number] = {"Code": code, "Message": failure.message, **failure.extra}
                 continue
             try:
                 write.prepare()

@@ -111,3 +111,23 @@ def test_aws_cli_lists_tables_and_gets_an_item():
         "An error occurred (ResourceNotFoundException) when calling the GetItem operation: "
         "Requested resource not found"
     )
+
+
+def test_aws_cli_runs_partiql():
+    with ddblite_serve() as endpoint:
+        _ok(_aws(endpoint, "create-table", "--table-name", "Music",
+                 "--attribute-definitions", "AttributeName=Artist,AttributeType=S",
+                 "--key-schema", "AttributeName=Artist,KeyType=HASH",
+                 "--billing-mode", "PAY_PER_REQUEST"))
+        insert = "INSERT INTO Music VALUE {'Artist': 'Acme Band', 'Awards': 1}"
+        assert _ok(_aws(endpoint, "execute-statement", "--statement", insert)) == {"Items": []}
+        duplicate = _aws(endpoint, "execute-statement", "--statement", insert)
+        select = _ok(_aws(endpoint, "execute-statement", "--statement",
+                          'SELECT Awards FROM "Music" WHERE Artist = ?',
+                          "--parameters", json.dumps([{"S": "Acme Band"}])))
+    assert select == {"Items": [{"Awards": {"N": "1"}}]}
+    assert duplicate.returncode == 255
+    assert duplicate.stderr.strip() == (
+        "An error occurred (DuplicateItemException) when calling the ExecuteStatement "
+        "operation: Duplicate primary key exists in table"
+    )

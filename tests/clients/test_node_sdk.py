@@ -1,8 +1,9 @@
 """The AWS SDK for JavaScript v3 (@aws-sdk/client-dynamodb) against `ddblite serve`.
 
 tests/clients/node/script.mjs creates a table, writes items (binary included),
-queries with a KeyConditionExpression and a FilterExpression, and checks the
-error names of a failed conditional write and of a missing table. Its
+queries with a KeyConditionExpression and a FilterExpression, checks the
+error names of a failed conditional write and of a missing table, and runs PartiQL
+(a paged SELECT, a duplicate INSERT, a batch and a transaction). Its
 dependencies come from the committed package-lock.json (`npm ci`, once).
 """
 
@@ -55,5 +56,6 @@ def test_node_sdk_creates_writes_queries_and_sees_dynamodb_error_names():
         "passed: Query with KeyConditionExpression + FilterExpression",
         "passed: ConditionalCheckFailedException",
         "passed: ResourceNotFoundException",
+        "passed: PartiQL: ExecuteStatement pages, DuplicateItemException, batch, transaction",
         "ok",
     ]

@@ -3,8 +3,11 @@
 // Prints one line per check and "ok" at the end; exits non-zero on the first failed check.
 import assert from "node:assert/strict";
 import {
+  BatchExecuteStatementCommand,
   CreateTableCommand,
   DynamoDBClient,
+  ExecuteStatementCommand,
+  ExecuteTransactionCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -147,9 +150,67 @@ async function missingTable() {
   check("ResourceNotFoundException");
 }
 
+async function partiql() {
+  const selected = await client.send(
+    new ExecuteStatementCommand({
+      Statement: `SELECT "order", receipt FROM "Orders" WHERE customer = ? AND "order" >= ?`,
+      Parameters: [{ S: "alice" }, { N: "3" }],
+      Limit: 1,
+    }),
+  );
+  const receipt = { B: Uint8Array.from([0, 1, 2, 255]) };
+  assert.deepEqual(selected.Items, [{ order: { N: "3" }, receipt }]);
+  const rest = await client.send(
+    new ExecuteStatementCommand({
+      Statement: `SELECT "order", receipt FROM "Orders" WHERE customer = ? AND "order" >= ?`,
+      Parameters: [{ S: "alice" }, { N: "3" }],
+      NextToken: selected.NextToken,
+    }),
+  );
+  assert.deepEqual(rest.Items.map((item) => item.order.N), ["4"]);
+  let failure;
+  try {
+    await client.send(
+      new ExecuteStatementCommand({
+        Statement: `INSERT INTO "Orders" VALUE {'customer': 'bob', 'order': 1}`,
+      }),
+    );
+  } catch (error) {
+    failure = error;
+  }
+  assert.equal(failure?.name, "DuplicateItemException");
+  const batch = await client.send(
+    new BatchExecuteStatementCommand({
+      Statements: [
+        { Statement: `SELECT total FROM "Orders" WHERE customer = 'bob' AND "order" = 1` },
+        { Statement: `SELECT total FROM "Nope" WHERE customer = 'bob' AND "order" = 1` },
+      ],
+    }),
+  );
+  assert.deepEqual(batch.Responses[0].Item, { total: { N: "500" } });
+  assert.equal(batch.Responses[1].Error.Code, "ResourceNotFound");
+  await client.send(
+    new ExecuteTransactionCommand({
+      TransactStatements: [
+        {
+          Statement: `UPDATE "Orders" SET total = total + ? WHERE customer = 'bob' AND "order" = 1`,
+          Parameters: [{ N: "1" }],
+        },
+        { Statement: `INSERT INTO "Orders" VALUE {'customer': 'carol', 'order': 1}` },
+      ],
+    }),
+  );
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName, Key: { customer: { S: "bob" }, order: { N: "1" } } }),
+  );
+  assert.deepEqual(Item.total, { N: "501" });
+  check("PartiQL: ExecuteStatement pages, DuplicateItemException, batch, transaction");
+}
+
 await createTable();
 await writeOrders();
 await queryWithExpressions();
 await conditionalFailure();
 await missingTable();
+await partiql();
 console.log("ok");

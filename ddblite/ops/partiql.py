@@ -1,0 +1,316 @@
+"""ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (PartiQL).
+
+A statement is parsed once (ddblite.partiql, cached by text), its values bound per
+call, and then run on the paths the other operations use: a SELECT by
+ops.partiql_read (GetItem, a Query per partition value, or a Scan, on a table or an
+index), INSERT / UPDATE / DELETE / EXISTS as the write objects of ops.partiql_write,
+and ExecuteTransaction's writes through ops.transactions.run_transaction.
+
+Error texts are DynamoDB's where known; the others are marked INFERRED.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ddblite import partiql
+from ddblite.attrvalue import type_check_value
+from ddblite.dispatch import operation
+from ddblite.engine import idempotency, items
+from ddblite.engine.capacity import read_units
+from ddblite.engine.keys import check_key
+from ddblite.errors import DynamoDBError, SerializationException, ValidationException
+from ddblite.ops.batch import render_java
+from ddblite.ops.partiql_read import Select, get_by_key
+from ddblite.ops.partiql_write import build_write, lookup_table, run_write
+from ddblite.ops.transactions import (
+    MAX_TOKEN_LENGTH,
+    TRANSACTIONAL_FACTOR,
+    _TableUnits,
+    run_transaction,
+)
+from ddblite.ops.writes import ItemWrite
+from ddblite.partiql import ast
+from ddblite.partiql.bind import Binder, check_parameters
+from ddblite.validate import (
+    RETURN_CONSUMED_CAPACITY,
+    RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+    Shape,
+    expect_bool,
+    expect_int,
+    expect_list,
+    expect_str,
+)
+
+if TYPE_CHECKING:
+    from ddblite.database import Database
+
+MAX_STATEMENT_LENGTH = 8192
+MAX_TOKEN = 32768
+MAX_BATCH = 25
+MAX_TRANSACTION = 100
+
+TRANSACTION_READ_KEYS = ("Select statements within ExecuteTransaction must specify the primary "
+                         "key in the where clause.")
+TRANSACTION_INDEX = "Reads on indices are not supported within transactions."
+EXISTS_OUTSIDE_TRANSACTION = "EXISTS can only be used in ExecuteTransaction write requests."
+# INFERRED: DynamoDB's wording for these was not found.
+BATCH_READ_KEYS = ("Select statements within BatchExecuteStatement must specify the primary "
+                   "key in the where clause.")
+MIXED_READS_WRITES = ("Statements in a batch or transaction must be either all reads or all "
+                      "writes")
+
+_RCC = RETURN_CONSUMED_CAPACITY
+_RVOCCF = RETURN_VALUES_ON_CONDITION_CHECK_FAILURE
+
+
+# ---------------------------------------------------------------- request shapes
+
+
+def _statement_shape(shape: Shape, body: dict, prefix: str) -> tuple[str | None, list | None]:
+    """Statement (1..8192 characters) and Parameters (at least one) of one statement."""
+    text = expect_str(body, "Statement")
+    params = expect_list(body, "Parameters")
+    for value in params or ():
+        type_check_value(value)
+    if shape.not_null(text, f"{prefix}statement"):
+        shape.length_between(text, f"{prefix}statement", 1, MAX_STATEMENT_LENGTH)
+    if params is not None and not params:
+        shape.add("[]", f"{prefix}parameters", "Member must have length greater than or equal to 1")
+    return text, params
+
+
+def _statements(params: dict, member: str, label: str, most: int, shape: Shape) -> list[dict]:
+    raw = expect_list(params, member)
+    if raw is None:
+        shape.not_null(None, label)
+        return []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise SerializationException("Unexpected value type in payload")
+    if not raw:
+        shape.add("[]", label, "Member must have length greater than or equal to 1")
+    elif len(raw) > most:
+        shape.problems.append(
+            f"Value '{render_java(raw)}' at '{label}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {most}"
+        )
+    return raw
+
+
+# ---------------------------------------------------------------- ExecuteStatement
+
+
+def execute(db: Database, region: str, text: str, params: list | None, *,
+            consistent: bool = False, limit: int | None = None, token: str | None = None,
+            rcc: str | None = None, on_failure: str | None = None) -> dict[str, Any]:
+    """Run one statement; the ExecuteStatement response."""
+    statement = partiql.parse(text)
+    binder = Binder(check_parameters(statement, params))
+    if type(statement) is ast.Select:
+        if token is None and statement.index is None and not statement.order:
+            found = get_by_key(db, region, statement, binder, consistent, rcc)
+            if found is not None:
+                return found
+        select = Select(db, region, statement, binder, consistent, limit, rcc,
+                         allow_get=token is None)
+        return select.run(token, text, params)
+    if type(statement) is ast.Exists:
+        raise ValidationException(EXISTS_OUTSIDE_TRANSACTION)
+    response, returned = run_write(db, region, statement, binder, rcc, on_failure)
+    response["Items"] = [returned] if returned else []
+    return response
+
+
+_PLAIN = frozenset(("Statement", "Parameters"))
+
+
+@operation("ExecuteStatement")
+def execute_statement(db: Database, params: dict, region: str) -> dict:
+    text = params.get("Statement")
+    values = params.get("Parameters")
+    if (type(text) is str and 0 < len(text) <= MAX_STATEMENT_LENGTH and _PLAIN.issuperset(params)
+            and (values is None or (type(values) is list and values))):
+        return execute(db, region, text, values)  # the common request: nothing else to check
+    consistent = expect_bool(params, "ConsistentRead")
+    token = expect_str(params, "NextToken")
+    limit = expect_int(params, "Limit")
+    rcc = expect_str(params, "ReturnConsumedCapacity")
+    on_failure = expect_str(params, "ReturnValuesOnConditionCheckFailure")
+    shape = Shape()
+    text, values = _statement_shape(shape, params, "")
+    shape.enum(rcc, "returnConsumedCapacity", _RCC)
+    if token is not None:
+        shape.length_between(token, "nextToken", 1, MAX_TOKEN)
+    shape.at_least(limit, "limit", 1)
+    shape.enum(on_failure, "returnValuesOnConditionCheckFailure", _RVOCCF)
+    shape.done()
+    return execute(db, region, text, values, consistent=bool(consistent), limit=limit,  # type: ignore[arg-type]
+                   token=token, rcc=rcc, on_failure=on_failure)
+
+
+# ---------------------------------------------------------------- BatchExecuteStatement
+
+
+def error_entry(exc: DynamoDBError) -> dict[str, Any]:
+    """A per-statement error as BatchExecuteStatement reports it."""
+    code = exc.code
+    if code == "ValidationException":
+        code = "ValidationError"
+    elif code.endswith("Exception"):
+        code = code[: -len("Exception")]
+    entry: dict[str, Any] = {"Code": code, "Message": exc.message}
+    if "Item" in exc.extra:
+        entry["Item"] = exc.extra["Item"]
+    return entry
+
+
+@operation("BatchExecuteStatement")
+def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
+    rcc = expect_str(params, "ReturnConsumedCapacity")
+    shape = Shape()
+    raw = _statements(params, "Statements", "statements", MAX_BATCH, shape)
+    bodies = []
+    for number, body in enumerate(raw, 1):
+        expect_bool(body, "ConsistentRead")
+        expect_str(body, "ReturnValuesOnConditionCheckFailure")
+        bodies.append((body, *_statement_shape(shape, body, f"statements.{number}.member.")))
+    shape.enum(rcc, "returnConsumedCapacity", _RCC)
+    shape.done()
+    parsed: list[ast.Statement | DynamoDBError] = []
+    for _, text, _ in bodies:
+        try:
+            parsed.append(partiql.parse(text))  # type: ignore[arg-type]
+        except DynamoDBError as exc:
+            parsed.append(exc)
+    kinds = {item.writes for item in parsed if isinstance(item, ast.Statement)}
+    if len(kinds) > 1:
+        raise ValidationException(MIXED_READS_WRITES)
+    responses = []
+    units = _TableUnits()
+    for (body, _, values), statement in zip(bodies, parsed):
+        if isinstance(statement, DynamoDBError):
+            responses.append({"Error": error_entry(statement)})
+            continue
+        entry: dict[str, Any] = {}
+        try:
+            binder = Binder(check_parameters(statement, values))
+            if isinstance(statement, ast.Select):
+                item, used = _batch_read(db, region, statement, binder,
+                                         bool(body.get("ConsistentRead")))
+                units.add(statement.table, used)
+            elif isinstance(statement, ast.Exists):
+                raise ValidationException(EXISTS_OUTSIDE_TRANSACTION)
+            else:
+                # A batch member never returns the item a failed condition saw.
+                response, item = run_write(db, region, statement, binder, "TOTAL", None)
+                units.add(statement.table, response["ConsumedCapacity"]["CapacityUnits"])
+            entry["TableName"] = statement.table
+            if item:
+                entry["Item"] = item
+        except DynamoDBError as exc:
+            # A member refused before it ran (ValidationError) names no table.
+            if not isinstance(exc, ValidationException):
+                entry["TableName"] = statement.table
+            entry["Error"] = error_entry(exc)
+        responses.append(entry)
+    response: dict[str, Any] = {"Responses": responses}
+    if rcc is not None and rcc != "NONE":
+        response["ConsumedCapacity"] = [
+            {"TableName": name, "CapacityUnits": total,
+             **({"Table": {"CapacityUnits": total}} if rcc == "INDEXES" else {})}
+            for name, total in units.units.items()
+        ]
+    return response
+
+
+def _batch_read(db: Database, region: str, statement: ast.Select, binder: Binder,
+                consistent: bool) -> tuple[dict | None, float]:
+    """A SELECT of a batch: one item by its full primary key (a GetItem)."""
+    select = Select(db, region, statement, binder, consistent, None, None, allow_get=True)
+    if statement.index is not None:
+        raise ValidationException(BATCH_READ_KEYS)
+    _, _, plan, _, found = select.get()
+    if plan.kind != "get":
+        raise ValidationException(BATCH_READ_KEYS)
+    item, size = found
+    return (select.shape_item(item) if item is not None else None), read_units(size, consistent)
+
+
+# ---------------------------------------------------------------- ExecuteTransaction
+
+
+@operation("ExecuteTransaction")
+def execute_transaction(db: Database, params: dict, region: str) -> dict:
+    token = expect_str(params, "ClientRequestToken")
+    rcc = expect_str(params, "ReturnConsumedCapacity")
+    shape = Shape()
+    raw = _statements(params, "TransactStatements", "transactStatements", MAX_TRANSACTION, shape)
+    bodies = []
+    for number, body in enumerate(raw, 1):
+        expect_str(body, "ReturnValuesOnConditionCheckFailure")
+        prefix = f"transactStatements.{number}.member."
+        bodies.append((body, *_statement_shape(shape, body, prefix)))
+    if token is not None:
+        shape.length_between(token, "clientRequestToken", 1, MAX_TOKEN_LENGTH)
+    shape.enum(rcc, "returnConsumedCapacity", _RCC)
+    shape.done()
+    statements = [partiql.parse(text) for _, text, _ in bodies]  # type: ignore[arg-type]
+    binders = [Binder(check_parameters(statement, values))
+               for statement, (_, _, values) in zip(statements, bodies)]
+    if len({statement.writes for statement in statements}) > 1:
+        raise ValidationException(MIXED_READS_WRITES)
+    if not statements[0].writes:
+        return _transact_reads(db, region, statements, binders, rcc)  # type: ignore[arg-type]
+    writes: list[ItemWrite] = []
+    for statement, binder, (body, _, _) in zip(statements, binders, bodies):
+        table = lookup_table(db, region, statement.table)
+        write, _ = build_write(statement, binder, table,
+                               body.get("ReturnValuesOnConditionCheckFailure"))
+        writes.append(write)
+    digest = idempotency.fingerprint(params.get("TransactStatements")) if token else None
+    outcome = run_transaction(db, region, writes, token, digest)
+    response: dict[str, Any] = {}
+    if isinstance(outcome, _TableUnits):  # a retry inside the token's window
+        if rcc is not None and rcc != "NONE":
+            response["ConsumedCapacity"] = outcome.reads(rcc)
+        return response
+    capacity = _TableUnits()
+    for write, result in zip(writes, outcome):
+        capacity.add(write.table.name, TRANSACTIONAL_FACTOR * write.units(result),  # type: ignore[union-attr]
+                     result.index_writes)
+    if rcc is not None and rcc != "NONE":
+        response["ConsumedCapacity"] = capacity.writes(rcc)
+    return response
+
+
+def _transact_reads(db: Database, region: str, statements: list[ast.Select],
+                    binders: list[Binder], rcc: str | None) -> dict:
+    """SELECTs of one transaction: each a full primary key, all read from one snapshot."""
+
+    def run(txn):
+        found = []
+        for statement, binder in zip(statements, binders):
+            if statement.index is not None:
+                raise ValidationException(TRANSACTION_INDEX)
+            select = Select(db, region, statement, binder, True, None, None, allow_get=True)
+            table, _, plan, _ = select.plan(txn)
+            if plan.kind != "get":
+                raise ValidationException(TRANSACTION_READ_KEYS)
+            check_key(table, plan.key)
+            item, size = items.get(txn, table.item_key(plan.key))
+            found.append((select, table, item, size))
+        return found
+
+    responses = []
+    capacity = _TableUnits()
+    for select, table, item, size in db.storage.read(run):
+        capacity.add(table.name, TRANSACTIONAL_FACTOR * read_units(size, True))
+        responses.append({} if item is None else {"Item": select.shape_item(item)})
+    response: dict[str, Any] = {"Responses": responses}
+    if rcc is not None and rcc != "NONE":
+        response["ConsumedCapacity"] = capacity.reads(rcc)
+    return response
+
+
+__all__ = ["execute"]
