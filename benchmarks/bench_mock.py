@@ -1,4 +1,5 @@
-"""The cost of a boto3 call under ddblite.mock(), moto's mock_aws, and botocore alone.
+"""The cost of a boto3 call under ddblite.mock() (fast and wire paths), moto's mock_aws,
+and botocore alone.
 
     python benchmarks/bench_mock.py              # about a minute
     python benchmarks/bench_mock.py --scale 3    # more calls per measurement
@@ -8,8 +9,12 @@ Backends, each with its own boto3 client made the usual way:
            response (recorded from ddblite, so botocore parses the very same
            bytes): no backend at all, only botocore's own cost, signing included
   unsigned the same ceiling without SigV4 signing, as ddblite.mock() sends no
-           signature: the targets are checked against this stricter ceiling
-  ddblite  inside ddblite.mock()
+           signature
+  floor    a before-call handler answers with a canned parsed response
+           (recorded from ddblite): botocore's cost up to before-call, which
+           no mock answering there can go below
+  fast     inside ddblite.mock(): answered at before-call (ddblite.mock_fast)
+  wire     inside ddblite.mock(fast=False): answered at before-send
   moto     inside moto.mock_aws()
 
 Measured, per call (the best of --repeats runs, to shave off the noise of
@@ -22,6 +27,7 @@ all tests and with a fresh mock per test.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -41,7 +47,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import ddblite  # noqa: E402  (after boto3 on purpose: the mock must cope with that order)
-from ddblite.mock import answer  # noqa: E402
+from ddblite.mock import _fast_answer, answer  # noqa: E402
 
 REGION = "us-east-1"
 TABLE = "bench"
@@ -105,6 +111,30 @@ class _StoredResponse(AWSResponse):
     def __init__(self, url: str, status: int, headers: dict, body: bytes) -> None:
         super().__init__(url, status, headers, raw=None)
         self._content = body
+
+
+class CannedParsed:
+    """A before-call handler: ddblite's fast path answers while it records, then replays."""
+
+    def __init__(self) -> None:
+        self.mock = ddblite.mock(db=ddblite.connect(":memory:"))
+        self.canned: dict[str, tuple] = {}
+        self.frozen = False
+
+    def __call__(self, model=None, **kwargs):
+        if self.frozen:
+            http, parsed = self.canned[model.name]
+            return http, dict(parsed)
+        with self.mock:  # answered by a private database, the answer kept
+            answered = self.canned[model.name] = _fast_answer(model=model, **kwargs)
+        return answered
+
+
+def floor_client():
+    client = new_client()
+    client.canned_answers = CannedParsed()
+    client.meta.events.register("before-call.dynamodb", client.canned_answers)
+    return client
 
 
 def ceiling_client(signed: bool = True):
@@ -234,39 +264,63 @@ def unit_test_timings(
 # ------------------------------------------------------------------- report
 
 
-TARGETS = {  # row: (ddblite at most this times the ceiling, ddblite at least this x moto)
-    "PutItem": (1.3, None),
-    "GetItem (2,000 items)": (1.3, None),
-    "Query (10 items)": (1.3, None),
-    "unit test, shared mock": (1.3, 5.0),
-    "unit test, fresh mock": (1.3, 5.0),
+ROWS = (
+    "PutItem",
+    "GetItem (2,000 items)",
+    "Query (10 items)",
+    "unit test, shared mock",
+    "unit test, fresh mock",
+)
+# Issue 17's targets for the fast path: (at most this times the signed ceiling,
+# at least this times faster than moto).
+FAST_TARGETS = {
+    "PutItem": (0.5, None),
+    "GetItem (2,000 items)": (0.5, None),
+    "unit test, fresh mock": (None, 12.0),
 }
+# The wire path's earlier targets: at most 1.3x the unsigned ceiling, 5x moto per test.
+WIRE_TARGETS = {row: (1.3, 5.0 if row.startswith("unit") else None) for row in ROWS}
 
 
 def report(results: dict[str, dict[str, float]]) -> list[str]:
-    signed, ceiling = results["ceiling"], results["unsigned"]
-    ours, moto = results["ddblite"], results["moto"]
+    columns = ("floor", "ceiling", "unsigned", "fast", "wire", "moto")
     lines = [
-        f"{'per call':24} {'ceiling':>10} {'unsigned':>10} {'ddblite':>10} {'moto':>10} "
-        f"{'ddblite/unsigned':>17} {'moto/ddblite':>13}  targets"
+        f"{'per call':24} "
+        + " ".join(f"{name:>10}" for name in columns)
+        + f" {'fast/ceil':>10} {'fast/unsig':>10} {'moto/fast':>10} {'moto/wire':>10}  targets"
     ]
-    for row, (ceiling_target, moto_target) in TARGETS.items():
-        over_ceiling = ours[row] / ceiling[row]
-        speedup = moto[row] / ours[row]
-        met = over_ceiling <= ceiling_target
-        verdicts = [f"<= {ceiling_target}x unsigned: " + ("met" if met else "MISSED")]
+    for row in ROWS:
+        at = {name: results[name][row] for name in columns}
+        verdicts = []
+        ceiling_target, moto_target = FAST_TARGETS.get(row, (None, None))
+        if ceiling_target is not None:
+            met = at["fast"] / at["ceiling"] <= ceiling_target
+            verdicts.append(f"fast <= {ceiling_target}x ceiling: " + _verdict(met))
         if moto_target is not None:
-            met = speedup >= moto_target
-            verdicts.append(f">= {moto_target:g}x moto: " + ("met" if met else "MISSED"))
+            met = at["moto"] / at["fast"] >= moto_target
+            verdicts.append(f"fast >= {moto_target:g}x moto: " + _verdict(met))
+        ceiling_target, moto_target = WIRE_TARGETS[row]
+        met = at["wire"] / at["unsigned"] <= ceiling_target
+        verdicts.append(f"wire <= {ceiling_target}x unsigned: " + _verdict(met))
+        if moto_target is not None:
+            met = at["moto"] / at["wire"] >= moto_target
+            verdicts.append(f"wire >= {moto_target:g}x moto: " + _verdict(met))
         lines.append(
-            f"{row:24} {_ms(signed[row])} {_ms(ceiling[row])} {_ms(ours[row])} {_ms(moto[row])} "
-            f"{over_ceiling:>16.2f}x {speedup:>12.1f}x  {'; '.join(verdicts)}"
+            f"{row:24} "
+            + " ".join(_ms(at[name]) for name in columns)
+            + f" {at['fast'] / at['ceiling']:>9.2f}x {at['fast'] / at['unsigned']:>9.2f}x"
+            + f" {at['moto'] / at['fast']:>9.1f}x {at['moto'] / at['wire']:>9.1f}x  "
+            + "; ".join(verdicts)
         )
     return lines
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:>7.3f} ms"
+    return f"{seconds * 1000:>7.3f}ms"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,9 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     tests = max(int(40 * args.scale), 1)
 
     backends: dict[str, tuple[Callable, Callable[[], AbstractContextManager]]] = {
+        "floor": (floor_client, nullcontext),
         "ceiling": (ceiling_client, nullcontext),
         "unsigned": (lambda: ceiling_client(signed=False), nullcontext),
-        "ddblite": (new_client, ddblite.mock),
+        "fast": (new_client, ddblite.mock),
+        "wire": (new_client, functools.partial(ddblite.mock, fast=False)),
         "moto": (new_client, mock_aws),
     }
     results: dict[str, dict[str, float]] = {}

@@ -107,8 +107,7 @@ def _fast_answer(
     region = getattr(request_signer, "region_name", None) or db.region
     status, document, body = execute(db, operation, params.get("body") or b"", region)
     if status >= 300 and (
-        status in mock_fast.RETRIED_STATUSES
-        or _error_code(document) in mock_fast.RETRIED_CODES
+        status in mock_fast.RETRIED_STATUSES or _error_code(document) in mock_fast.RETRIED_CODES
     ):
         # botocore would retry: its first attempt gets this answer at before-send.
         context[_PENDING] = (status, body, protocol.request_id())

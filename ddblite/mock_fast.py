@@ -260,11 +260,20 @@ def _is_own(handler: Any) -> bool:
     return (module or "").startswith(_OWN_MODULES)
 
 
+def _is_live(handler: Any) -> bool:
+    # moto puts its before-send handler into every client once it is imported;
+    # it answers only while a moto mock is in force.
+    if type(handler).__name__ == "BotocoreStubber" and type(handler).__module__.startswith("moto."):
+        return bool(getattr(handler, "enabled", True))
+    return True
+
+
 def needs_wire(request_signer: Any, service_id: str, operation: str) -> bool:
     """True if the client has handlers of its own on the events the fast path skips.
 
-    The answer is kept per client emitter and recomputed whenever a handler
-    is registered or removed (botocore then replaces its lookup cache).
+    The foreign handlers are looked up once per client emitter and operation,
+    and again whenever a handler is registered or removed (botocore then
+    replaces its lookup cache).
     """
     try:
         emitter = request_signer._event_emitter._emitter
@@ -275,15 +284,16 @@ def needs_wire(request_signer: Any, service_id: str, operation: str) -> bool:
     entry = _DECISIONS.get(emitter)
     if entry is None or entry[0] is not lookup:
         entry = _DECISIONS[emitter] = (lookup, {})
-    decided = entry[1].get(operation)
-    if decided is None:
+    foreign = entry[1].get(operation)
+    if foreign is None:
         suffix = f"{service_id}.{operation}"
-        decided = entry[1][operation] = any(
-            not _is_own(handler)
+        foreign = entry[1][operation] = tuple(
+            handler
             for event in SKIPPED_EVENTS
             for handler in handlers.prefix_search(f"{event}.{suffix}")
+            if not _is_own(handler)
         )
-    return decided
+    return any(_is_live(handler) for handler in foreign) if foreign else False
 
 
 # ---------------------------------------------------------------- verifying
