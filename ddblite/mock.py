@@ -31,8 +31,10 @@ What the fast path skips, and when the wire path answers instead:
 - botocore's retries: an answer botocore would retry (throttling codes,
   5xx) is handed to the wire path, so boto3's retries and backoff run;
 - handlers of the user's on request-created, before-sign, before-send,
-  after-send, response-received, before-parse or needs-retry: that client's
-  calls take the wire path (a botocore Stubber answers before us anyway);
+  after-send, response-received, before-parse or needs-retry, or on a
+  before-call event less specific than ours (before-call, before-call.*):
+  that client's calls take the wire path (a botocore Stubber answers before
+  us anyway);
 - `ddblite.mock(fast=False)` always takes the wire path.
 Handlers on before-call (more specific than ours run first) and after-call
 still run. A custom timestamp parser set on botocore's parser factory is not

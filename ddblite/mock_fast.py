@@ -53,7 +53,8 @@ RETRIED_CODES = frozenset(
 )
 
 # Events the short-circuit skips. A handler on one of them that is not
-# botocore's, boto3's or ddblite's own means the user relies on the wire path.
+# botocore's, boto3's or ddblite's own means the user relies on the wire path;
+# so does a user's before-call handler that botocore would call after ours.
 SKIPPED_EVENTS = (
     "request-created",
     "before-sign",
@@ -287,13 +288,21 @@ def needs_wire(request_signer: Any, service_id: str, operation: str) -> bool:
     foreign = entry[1].get(operation)
     if foreign is None:
         suffix = f"{service_id}.{operation}"
+        # before-call handlers after ours (less specific ones) would never run.
+        before_call = list(handlers.prefix_search(f"before-call.{suffix}"))
+        ours = [index for index, handler in enumerate(before_call) if _is_ours(handler)]
+        later = before_call[ours[0] + 1 :] if ours else []
         foreign = entry[1][operation] = tuple(
             handler
             for event in SKIPPED_EVENTS
             for handler in handlers.prefix_search(f"{event}.{suffix}")
             if not _is_own(handler)
-        )
+        ) + tuple(handler for handler in later if not _is_own(handler))
     return any(_is_live(handler) for handler in foreign) if foreign else False
+
+
+def _is_ours(handler: Any) -> bool:
+    return getattr(handler, "__name__", "") == "_fast_answer" and _is_own(handler)
 
 
 # ---------------------------------------------------------------- verifying

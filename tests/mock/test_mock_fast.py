@@ -188,6 +188,19 @@ def test_a_handler_of_the_users_sends_the_client_down_the_wire(client, answers, 
     assert other_answers.kinds == ["fast"]
 
 
+def test_a_users_before_call_handler_still_runs(client, answers):
+    seen = []
+
+    def handler(**kwargs):
+        seen.append(kwargs["model"].name)
+
+    client.meta.events.register("before-call", handler)  # botocore calls it after ours
+    with ddblite.mock():
+        client.list_tables()
+    assert seen == ["ListTables"]
+    assert answers.kinds == ["wire"]
+
+
 def test_a_stubber_answers_before_the_mock(client):
     stubber = Stubber(client)
     stubber.add_response("list_tables", {"TableNames": ["stubbed"]})
