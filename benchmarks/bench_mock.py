@@ -47,7 +47,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import ddblite  # noqa: E402  (after boto3 on purpose: the mock must cope with that order)
-from ddblite.mock import _fast_answer, answer  # noqa: E402
+from ddblite.mock import answer, fast_answer  # noqa: E402
 
 REGION = "us-east-1"
 TABLE = "bench"
@@ -117,16 +117,17 @@ class CannedParsed:
     """A before-call handler: ddblite's fast path answers while it records, then replays."""
 
     def __init__(self) -> None:
-        self.mock = ddblite.mock(db=ddblite.connect(":memory:"))
+        self.db = ddblite.connect(":memory:")
         self.canned: dict[str, tuple] = {}
         self.frozen = False
 
-    def __call__(self, model=None, **kwargs):
+    def __call__(self, model=None, params=None, context=None, **kwargs):
         if self.frozen:
             http, parsed = self.canned[model.name]
             return http, dict(parsed)
-        with self.mock:  # answered by a private database, the answer kept
-            answered = self.canned[model.name] = _fast_answer(model=model, **kwargs)
+        # Answered by a private database through the fast path, the answer kept.
+        answered = fast_answer(self.db, model, params, REGION, context)
+        self.canned[model.name] = answered
         return answered
 
 

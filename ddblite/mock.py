@@ -107,6 +107,18 @@ def _fast_answer(
         return None
     db = _ACTIVE[-1]
     region = getattr(request_signer, "region_name", None) or db.region
+    return fast_answer(db, model, params, region, context, verify=_MODES[-1] == "verify")
+
+
+def fast_answer(
+    db: Database, model: Any, params: dict, region: str, context: dict, verify: bool = False
+) -> Any:
+    """(http_response, parsed) of one call from botocore's request dict, or None.
+
+    None leaves the call to the wire path; the answer is then already in
+    `context` for before-send to send (once: a retry runs the call again).
+    """
+    operation = model.name
     status, document, body = execute(db, operation, params.get("body") or b"", region)
     if status >= 300 and (
         status in mock_fast.RETRIED_STATUSES or _error_code(document) in mock_fast.RETRIED_CODES
@@ -125,7 +137,7 @@ def _fast_answer(
     except mock_fast.Unsupported:
         context[_PENDING] = (status, body, request_id)
         return None
-    if _MODES[-1] == "verify":
+    if verify:
         # The wire path sends the same bytes; after-call compares the two parses.
         context[_PENDING] = (status, body, request_id)
         context[_EXPECTED] = parsed
