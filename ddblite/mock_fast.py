@@ -76,13 +76,26 @@ class Unsupported(Exception):
 Convert = Callable[[Any], Any]
 
 
+# (parser, epoch seconds) -> botocore's datetime. Parsing into the local zone
+# costs ~25 us (dateutil), and a table's description repeats the same few
+# instants (created, billing mode set) on every call; datetimes are immutable.
+_PARSED_TIMES: dict[tuple, datetime] = {}
+
+
 def _timestamp(value: Any) -> Any:
     from botocore import parsers
 
     # The wire carries epoch seconds (protocol._encode_extra); botocore parses them.
     if isinstance(value, datetime):
         value = value.timestamp()
-    return parsers.DEFAULT_TIMESTAMP_PARSER(value)
+    parser = parsers.DEFAULT_TIMESTAMP_PARSER
+    key = (parser, value)
+    parsed = _PARSED_TIMES.get(key)
+    if parsed is None:
+        if len(_PARSED_TIMES) >= 256:
+            _PARSED_TIMES.clear()
+        parsed = _PARSED_TIMES[key] = parser(value)
+    return parsed
 
 
 def _blob(value: Any) -> bytes:
