@@ -23,6 +23,7 @@ and x-amz-crc32 are the length and CRC of the exact bytes the wire would carry.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable
 from datetime import datetime
@@ -159,8 +160,15 @@ def _map(member: Convert | None) -> Convert:
 
 
 def _structure_or_empty(shape: Any) -> Convert:
-    convert = _compile(shape, {})
+    try:
+        convert = _compile(shape, {})
+    except Unsupported as exc:
+        return functools.partial(_unsupported, exc)  # kept, so it is not compiled again
     return convert if convert is not None else dict
+
+
+def _unsupported(exc: Unsupported, value: Any) -> Any:
+    raise exc
 
 
 _OUTPUTS: dict[tuple[str, str], Convert] = {}

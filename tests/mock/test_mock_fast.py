@@ -278,3 +278,16 @@ def test_verify_mode_reports_a_difference(client, monkeypatch):
     monkeypatch.setattr(mock_fast, "parsed_success", wrong)
     with ddblite.mock(fast="verify"), pytest.raises(AssertionError, match="TableNames"):
         client.list_tables()
+
+
+def test_an_output_shape_it_cannot_shape_takes_the_wire_path(client, answers, monkeypatch):
+    class Shape:  # a document type: shaped by botocore only
+        type_name = "structure"
+        name = "Odd"
+        is_document_type = True
+
+    converter = mock_fast._structure_or_empty(Shape())
+    monkeypatch.setattr(mock_fast, "output_converter", lambda model: converter)
+    with ddblite.mock():
+        assert client.list_tables()["TableNames"] == []
+    assert answers.kinds == ["wire"]
