@@ -291,3 +291,27 @@ def test_an_output_shape_it_cannot_shape_takes_the_wire_path(client, answers, mo
     with ddblite.mock():
         assert client.list_tables()["TableNames"] == []
     assert answers.kinds == ["wire"]
+
+
+class BotocoreStubber:
+    """Stands in for moto's before-send handler (moto is not a test dependency)."""
+
+    __module__ = "moto.core.botocore_stubber"
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+    def __call__(self, **kwargs):
+        return None
+
+
+def test_an_idle_moto_keeps_the_fast_path(client, answers):
+    # moto registers its handler in every client once imported; it answers
+    # only while one of its mocks is in force.
+    moto = BotocoreStubber()
+    client.meta.events.register("before-send", moto)
+    with ddblite.mock():
+        client.list_tables()
+        moto.enabled = True
+        client.list_tables()
+    assert answers.kinds == ["fast", "wire"]
