@@ -16,13 +16,29 @@ handlers, whether it was made before the mock started or inside it. Outside a
 mock they return None: botocore goes on as if they were not there.
 
 Inside a mock, for the dynamodb and dynamodb-streams services only:
+- before-call (the fast path, the default) answers with the response botocore
+  would have parsed from the wire, built straight from the engine's result
+  (ddblite.mock_fast): botocore skips signing, sending, retrying and parsing;
 - choose-signer returns UNSIGNED: no credentials are needed and no HMAC is spent;
 - before-sign notes the client's region in a request header;
-- before-send answers the request: wire body -> ddblite.server.protocol ->
-  Database.call -> protocol -> a real botocore AWSResponse. botocore then
-  parses it as it would DynamoDB's answer, so paginators, waiters, resources,
-  batch_writer, conditions, retries and PynamoDB all work unchanged.
-Other services never reach these handlers.
+- before-send (the wire path) answers the request: wire body ->
+  ddblite.server.protocol -> Database.call -> protocol -> a real botocore
+  AWSResponse, which botocore parses as it would DynamoDB's answer.
+Either way paginators, waiters, resources, batch_writer, conditions and
+PynamoDB work unchanged. Other services never reach these handlers.
+
+What the fast path skips, and when the wire path answers instead:
+- botocore's retries: an answer botocore would retry (throttling codes,
+  5xx) is handed to the wire path, so boto3's retries and backoff run;
+- handlers of the user's on request-created, before-sign, before-send,
+  after-send, response-received, before-parse or needs-retry, or on a
+  before-call event less specific than ours (before-call, before-call.*):
+  that client's calls take the wire path (a botocore Stubber answers before
+  us anyway);
+- `ddblite.mock(fast=False)` always takes the wire path.
+Handlers on before-call (more specific than ours run first) and after-call
+still run. A custom timestamp parser set on botocore's parser factory is not
+consulted (botocore's default one is).
 """
 
 from __future__ import annotations
@@ -36,6 +52,7 @@ import unittest
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ddblite import mock_fast
 from ddblite.errors import DynamoDBError, InternalServerError
 from ddblite.server import protocol
 
@@ -47,8 +64,14 @@ SERVICES = ("dynamodb", "dynamodb-streams")
 _REGION_HEADER = "X-Ddblite-Region"
 _JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.0"}
 
-# The databases of the mocks in force, innermost last.
+# The databases of the mocks in force, innermost last, and how each answers
+# (True: fast path, False: wire path, "verify": both, compared).
 _ACTIVE: list[Database] = []
+_MODES: list[bool | str] = []
+
+# Request-context keys: an answer computed at before-call for before-send to send.
+_PENDING = "ddblite_pending"
+_EXPECTED = "ddblite_expected"
 
 
 # ------------------------------------------------------------ botocore handlers
@@ -67,9 +90,73 @@ def _note_region(request: Any = None, region_name: str | None = None, **kwargs: 
         request.headers[_REGION_HEADER] = region_name
 
 
+def _fast_answer(
+    model: Any = None,
+    params: Any = None,
+    request_signer: Any = None,
+    context: Any = None,
+    event_name: str = "",
+    **kwargs: Any,
+) -> Any:
+    """before-call: (http_response, parsed) straight from the engine, or None for the wire."""
+    if not _ACTIVE or not _MODES[-1]:
+        return None
+    operation = model.name
+    service_id = event_name.split(".", 2)[1]
+    if mock_fast.needs_wire(request_signer, service_id, operation):
+        return None
+    db = _ACTIVE[-1]
+    region = getattr(request_signer, "region_name", None) or db.region
+    return fast_answer(db, model, params, region, context, verify=_MODES[-1] == "verify")
+
+
+def fast_answer(
+    db: Database, model: Any, params: dict, region: str, context: dict, verify: bool = False
+) -> Any:
+    """(http_response, parsed) of one call from botocore's request dict, or None.
+
+    None leaves the call to the wire path; the answer is then already in
+    `context` for before-send to send (once: a retry runs the call again).
+    """
+    operation = model.name
+    status, document, body = execute(db, operation, params.get("body") or b"", region)
+    if status >= 300 and (
+        status in mock_fast.RETRIED_STATUSES or _error_code(document) in mock_fast.RETRIED_CODES
+    ):
+        # botocore would retry: its first attempt gets this answer at before-send.
+        context[_PENDING] = (status, body, protocol.request_id())
+        return None
+    request_id = protocol.request_id()
+    headers = _headers(request_id, body)
+    metadata = mock_fast.metadata(request_id, status, headers, context)
+    try:
+        if status < 300:
+            parsed = mock_fast.parsed_success(model, document, metadata)
+        else:
+            parsed = mock_fast.parsed_error(model, document, metadata)
+    except mock_fast.Unsupported:
+        context[_PENDING] = (status, body, request_id)
+        return None
+    if verify:
+        # The wire path sends the same bytes; after-call compares the two parses.
+        context[_PENDING] = (status, body, request_id)
+        context[_EXPECTED] = parsed
+        return None
+    return mock_fast.Answered(params.get("url", ""), status, headers, body), parsed
+
+
+def _error_code(document: dict) -> str:
+    return document.get("__type", "").rpartition("#")[2]
+
+
 def _answer(request: Any = None, event_name: str = "", **kwargs: Any) -> Any:
+    """before-send: the wire path."""
     if not _ACTIVE:
         return None
+    pending = request.context.pop(_PENDING, None) if request.context else None
+    if pending is not None:  # answered at before-call already
+        status, body, request_id = pending
+        return _response(request.url, status, body, request_id)
     db = _ACTIVE[-1]
     operation = event_name.rpartition(".")[2]
     region = request.headers.get(_REGION_HEADER)
@@ -79,17 +166,41 @@ def _answer(request: Any = None, event_name: str = "", **kwargs: Any) -> Any:
     return _response(request.url, status, body)
 
 
+def _verify(parsed: Any = None, context: Any = None, **kwargs: Any) -> None:
+    """after-call in verify mode: the fast answer must equal botocore's parse of the wire."""
+    expected = context.pop(_EXPECTED, None) if context else None
+    if expected is None:
+        return
+    found = mock_fast.differences(expected, parsed)
+    if found:
+        raise AssertionError("fast path != wire path:\n" + "\n".join(found))
+    # Hand the caller the fast path's objects: they are what it would have got.
+    parsed.clear()
+    parsed.update(expected)
+
+
 def answer(db: Database, operation: str, body: bytes, region: str) -> tuple[int, bytes]:
     """(HTTP status, wire body) of one DynamoDB call, as the server would answer it."""
+    status, _, wire = execute(db, operation, body, region)
+    return status, wire
+
+
+def execute(db: Database, operation: str, body: bytes, region: str) -> tuple[int, dict, bytes]:
+    """(HTTP status, response dict or error document, wire body) of one call."""
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:
         params = protocol.decode_request(operation, body)
-        return 200, protocol.encode_response(operation, db.call(operation, params, region))
+        result = db.call(operation, params, region)
+        return 200, result, protocol.encode_response(operation, result)
     except DynamoDBError as exc:
-        return exc.http_status, protocol.error_body(exc)
+        error = exc
     except Exception as exc:  # a bug of ours: an error answer, never a botocore crash
-        return 500, protocol.error_body(InternalServerError(f"{type(exc).__name__}: {exc}"))
+        error = InternalServerError(f"{type(exc).__name__}: {exc}")
+    document = error.wire_body()
+    if not document.get("message"):  # as protocol.error_body: no empty message
+        document.pop("message", None)
+    return error.http_status, document, protocol.encode_response(operation, document)
 
 
 class _Body:
@@ -104,12 +215,18 @@ class _Body:
         yield self._content
 
 
-def _response(url: str, status: int, body: bytes) -> Any:
+def _headers(request_id: str, body: bytes) -> dict[str, str]:
+    headers = dict(_JSON_HEADERS)
+    headers["x-amzn-RequestId"] = request_id
+    headers["Content-Length"] = str(len(body))
+    headers["x-amz-crc32"] = protocol.crc32(body)
+    return headers
+
+
+def _response(url: str, status: int, body: bytes, request_id: str | None = None) -> Any:
     from botocore.awsrequest import AWSResponse
 
-    headers = dict(_JSON_HEADERS)
-    headers["x-amzn-RequestId"] = protocol.request_id()
-    headers["Content-Length"] = str(len(body))
+    headers = _headers(request_id or protocol.request_id(), body)
     return AWSResponse(url, status, headers, _Body(body))
 
 
@@ -117,9 +234,11 @@ _HANDLERS = tuple(
     (f"{event}.{service}", handler)
     for service in SERVICES
     for event, handler in (
+        ("before-call", _fast_answer),
         ("choose-signer", _choose_signer),
         ("before-sign", _note_region),
         ("before-send", _answer),
+        ("after-call", _verify),
     )
 )
 
@@ -201,18 +320,28 @@ class Mock:
     database there. Neither: a fresh in-memory database per use.
     clock: the clock of a database the mock opens (ddblite.ManualClock in tests).
     account_id: the account of a database the mock opens (ARNs carry it).
+    fast: answer at botocore's before-call (the default); False: always through
+    the wire path (before-send); "verify": both, each fast answer compared with
+    botocore's parse of the wire answer (ddblite's differential tests).
     """
 
     def __init__(
-        self, db: Database | None = None, path: str | None = None, clock: Clock | None = None,
+        self,
+        db: Database | None = None,
+        path: str | None = None,
+        clock: Clock | None = None,
+        fast: bool | str = True,
         account_id: str | None = None,
     ) -> None:
+        if fast not in (True, False, "verify"):
+            raise ValueError("fast is True, False or 'verify'")
         if db is not None and path is not None:
             raise ValueError("give ddblite.mock a db or a path, not both")
         self._given_db = db
         self._path = path
         self._clock = clock
         self._account = {"account_id": account_id} if account_id else {}
+        self._fast = fast
         self._opened: list[Database | None] = []
 
     @property
@@ -235,6 +364,7 @@ class Mock:
         _hook_botocore()
         _register_on_predating_session()
         _ACTIVE.append(db)
+        _MODES.append(self._fast)
         return db
 
     def stop(self) -> None:
@@ -244,6 +374,7 @@ class Mock:
         for index in range(len(_ACTIVE) - 1, -1, -1):
             if _ACTIVE[index] is db:
                 del _ACTIVE[index]
+                del _MODES[index]
                 break
         if opened is not None:
             opened.close()
@@ -292,10 +423,11 @@ def mock(
     db: Database | None = None,
     path: str | None = None,
     clock: Clock | None = None,
+    fast: bool | str = True,
     account_id: str | None = None,
 ) -> Any:
     """`with ddblite.mock():`, `@ddblite.mock`, `@ddblite.mock(db=...)`, `ddblite.mock("dir")`."""
     if isinstance(target, str):
-        return Mock(path=target, clock=clock, account_id=account_id)
-    made = Mock(db=db, path=path, clock=clock, account_id=account_id)
+        return Mock(path=target, clock=clock, fast=fast, account_id=account_id)
+    made = Mock(db=db, path=path, clock=clock, fast=fast, account_id=account_id)
     return made if target is None else made(target)

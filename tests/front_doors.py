@@ -1,6 +1,6 @@
-"""The boto3 front doors: ddblite.mock and the HTTP server.
+"""The boto3 front doors: ddblite.mock (wire and fast paths) and the HTTP server.
 
-Both yield a real boto3 client, so every test written against the `client`
+All yield a real boto3 client, so every test written against the `client`
 fixture also runs through botocore's serializers and parsers and ddblite's
 wire protocol. Creating boto3 clients and servers is slow, so each is made
 once per test session; each test still gets a fresh database with its clock.
@@ -68,8 +68,17 @@ def _server(tmp_path, clock) -> Iterator:
 
 @contextlib.contextmanager
 def _mock(tmp_path, clock) -> Iterator:
-    with ddblite.connect(":memory:", clock=clock) as db, Mock(db=db):
+    # The wire path: botocore signs, sends (to before-send) and parses.
+    with ddblite.connect(":memory:", clock=clock) as db, Mock(db=db, fast=False):
         yield _mock_client()
 
 
-EXTRA_FRONT_DOORS = {"mock": _mock, "server": _server}
+@contextlib.contextmanager
+def _mock_fast(tmp_path, clock) -> Iterator:
+    # The fast path (before-call), each answer compared with botocore's parse
+    # of the wire answer to the same engine result: a differential test.
+    with ddblite.connect(":memory:", clock=clock) as db, Mock(db=db, fast="verify"):
+        yield _mock_client()
+
+
+EXTRA_FRONT_DOORS = {"mock": _mock, "mock-fast": _mock_fast, "server": _server}
