@@ -71,6 +71,14 @@ def describe(db: Database, table: TableInfo, item_count: int, size: int,
     if record.get("on_demand"):
         description["OnDemandThroughput"] = record["on_demand"]
     description["DeletionProtectionEnabled"] = record.get("deletion_protection", False)
+    restore = record.get("restore")
+    if restore:  # a table made by RestoreTableFromBackup (restores finish synchronously)
+        description["RestoreSummary"] = {
+            "SourceBackupArn": restore["SourceBackupArn"],
+            "SourceTableArn": restore["SourceTableArn"],
+            "RestoreDateTime": _timestamp(restore["RestoreDateTime"]),
+            "RestoreInProgress": False,
+        }
     return description
 
 
