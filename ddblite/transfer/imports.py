@@ -14,7 +14,7 @@ from typing import Any
 from ddblite.transfer import dynamodb_json, ion
 
 # Files an export writes beside its data: never items.
-_NOT_DATA = ("manifest-files.json", "manifest-summary.json", "_started")
+_NOT_DATA = ("manifest-files.json", "manifest-summary.json", "_started", "ddblite-table.json")
 
 
 def data_keys(bucket: Any, prefix: str) -> list[str]:
