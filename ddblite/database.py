@@ -94,6 +94,7 @@ def connect(
     *,
     clock: Clock | None = None,
     region: str = DEFAULT_REGION,
+    endpoint_url: str | None = None,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -101,5 +102,13 @@ def connect(
     path: a directory for the durable LMDB store, or ":memory:".
     durability: "full" (default for a path: fsync every commit), "lazy" (sync
     on an interval; a crash never corrupts) or "memory".
+
+    Remote mode: an http(s):// URL as path, or endpoint_url=..., returns a
+    ddblite.remote.RemoteDatabase over that DynamoDB-compatible endpoint (boto3
+    credential keywords such as aws_access_key_id go in the keyword arguments).
     """
+    if endpoint_url is not None or path.startswith(("http://", "https://")):
+        from ddblite.remote import RemoteDatabase
+
+        return RemoteDatabase(endpoint_url or path, region, **storage_options)  # type: ignore[return-value]
     return Database(path, durability, clock=clock, region=region, **storage_options)
