@@ -86,6 +86,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_SPACE = re.compile(r"\s*")
 _SETS = {"$dynamodb_SS": "SS", "$dynamodb_NS": "NS", "$dynamodb_BS": "BS"}
 
 
@@ -112,7 +113,7 @@ class _Reader:
             self.pos = saved
 
     def at_end(self) -> bool:
-        return not self.text[self.pos:].strip()
+        return _SPACE.match(self.text, self.pos).end() == len(self.text)  # type: ignore[union-attr]
 
     def expect(self, punct: str) -> None:
         kind, text = self.token()
