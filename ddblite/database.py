@@ -35,6 +35,8 @@ class Database:
         self.storage = open_storage(path, durability, **storage_options)
         self.catalog = Catalog()
         self.clock = clock or Clock()
+        # engine.changelog stamps the writes of tables with point-in-time recovery with it.
+        self.catalog.clock = self.clock  # type: ignore[attr-defined]
         self.region = region
         self.account_id = ACCOUNT_ID
         self.closed = False

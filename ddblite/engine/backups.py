@@ -81,9 +81,13 @@ def remove(txn: WriteTxn, backup_id: str) -> None:
 
 def restore(txn: WriteTxn, catalog: Catalog, table: TableInfo, backup_id: str) -> int:
     """Write a backup's items into a (new, empty) table through the item write path."""
-    count = 0
-    for suffix, raw in list(records(txn, backup_id)):
+    return write_records(txn, catalog, table, list(records(txn, backup_id)))
+
+
+def write_records(txn: WriteTxn, catalog: Catalog, table: TableInfo,
+                  stored: list[tuple[bytes, bytes]]) -> int:
+    """Write (item key suffix, stored record) pairs into a new, empty table."""
+    for suffix, raw in stored:
         items.put(txn, catalog, table, table.prefix + suffix, items.unpack_record(raw),
                   items.record_size(raw), current=(None, 0))
-        count += 1
-    return count
+    return len(stored)

@@ -1,5 +1,5 @@
-"""On-demand backups: CreateBackup, DescribeBackup, ListBackups, DeleteBackup,
-RestoreTableFromBackup, and RestoreTableToPointInTime (refused: no change log yet).
+"""Backups and restores: CreateBackup, DescribeBackup, ListBackups, DeleteBackup,
+RestoreTableFromBackup, and RestoreTableToPointInTime (replaying engine.changelog).
 
 The copies themselves live in engine.backups; this module checks requests and shapes
 answers. ddblite makes a backup and restores it synchronously, so the responses show
@@ -14,14 +14,16 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite.dispatch import operation
-from ddblite.engine import backups
+from ddblite.engine import backups, changelog
 from ddblite.errors import (
     BackupNotFoundException,
+    InvalidRestoreTimeException,
     PointInTimeRecoveryUnavailableException,
     TableAlreadyExistsException,
     TableNotFoundException,
 )
 from ddblite.ops.common import region_of, table_arn, table_name_of
+from ddblite.ops.misc import restorable_window
 from ddblite.ops.table_describe import describe
 from ddblite.ops.table_schema import (
     check_gsis,
@@ -38,6 +40,7 @@ from ddblite.validate import (
     TABLE_NAME_PATTERN,
     TABLE_NAME_RULE,
     Shape,
+    expect_bool,
     expect_int,
     expect_list,
     expect_map,
@@ -348,10 +351,8 @@ def _restored_record(params: dict, source: dict, target: str, region: str, now: 
     }
 
 
-@operation("RestoreTableFromBackup")
-def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
-    target = expect_str(params, "TargetTableName")
-    arn = expect_str(params, "BackupArn")
+def _check_restore_shape(params: dict, target: str | None, arn: Any = False) -> None:
+    """The request-shape checks both restores share (arn False: no BackupArn member)."""
     billing = expect_str(params, "BillingModeOverride")
     throughput = expect_map(params, "ProvisionedThroughputOverride")
     gsis = expect_list(params, "GlobalSecondaryIndexOverride")
@@ -359,34 +360,52 @@ def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
     expect_map(params, "OnDemandThroughputOverride")
     shape = Shape()
     shape.table_name(target, "targetTableName", mode="create")
-    _check_backup_arn(shape, arn)
+    if arn is not False:
+        _check_backup_arn(shape, arn)
     shape.enum(billing, "billingModeOverride", BILLING_MODES)
     check_throughput(shape, throughput, "provisionedThroughputOverride")
     check_index_shapes(shape, lsis, "localSecondaryIndexOverride", False)
     check_index_shapes(shape, gsis, "globalSecondaryIndexOverride", True)
     shape.done()
+
+
+@operation("RestoreTableFromBackup")
+def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
+    target = expect_str(params, "TargetTableName")
+    arn = expect_str(params, "BackupArn")
+    _check_restore_shape(params, target, arn)
     now = db.clock.now()
 
     def run(txn):
         backup_id, backup = _backup_of(txn, arn)
-        if db.catalog.get(txn, region, target) is not None:
-            raise TableAlreadyExistsException(f"Table already exists: {target}")
-        if len(db.catalog.names(txn, region)) >= MAX_TABLES:
-            raise invalid(f"Subscriber limit exceeded: Only {MAX_TABLES} tables can be created "
-                          "per region")  # INFERRED: CreateTable's wording
-        record = _restored_record(params, backup["table"], target, region, now, backup)
-        record["id"] = db.catalog.next_table_id(txn)
+        record = _new_table(db, txn, params, backup["table"], target, region, now, backup)
         table = db.catalog.save(txn, record)
         backups.restore(txn, db.catalog, table, backup_id)
         count, size = db.catalog.stats(txn, table)
         return describe(db, table, count, size)
 
-    description = db.storage.write(run)
-    # The answer shows the table as DynamoDB does right after the call; the restore
-    # itself is already finished, so DescribeTable says ACTIVE.
+    return {"TableDescription": _restoring(db.storage.write(run))}
+
+
+def _new_table(db: Database, txn, params: dict, source: dict, target: str, region: str,
+               now: float, backup: dict) -> dict:
+    """The restored table's catalog record, once the target name is known to be free."""
+    if db.catalog.get(txn, region, target) is not None:
+        raise TableAlreadyExistsException(f"Table already exists: {target}")
+    if len(db.catalog.names(txn, region)) >= MAX_TABLES:
+        raise invalid(f"Subscriber limit exceeded: Only {MAX_TABLES} tables can be created "
+                      "per region")  # INFERRED: CreateTable's wording
+    record = _restored_record(params, source, target, region, now, backup)
+    record["id"] = db.catalog.next_table_id(txn)
+    return record
+
+
+def _restoring(description: dict) -> dict:
+    """The answer shows the table as DynamoDB does right after the call; the restore
+    itself is already finished, so DescribeTable says ACTIVE."""
     description["TableStatus"] = "CREATING"
     description["RestoreSummary"]["RestoreInProgress"] = True
-    return {"TableDescription": description}
+    return description
 
 
 @operation("RestoreTableToPointInTime")
@@ -394,27 +413,41 @@ def restore_table_to_point_in_time(db: Database, params: dict, region: str) -> d
     source = expect_str(params, "SourceTableName")
     source_arn = expect_str(params, "SourceTableArn")
     target = expect_str(params, "TargetTableName")
-    expect_time(params, "RestoreDateTime")
-    shape = Shape()
-    shape.table_name(source, "sourceTableName", required=False)
-    shape.table_name(target, "targetTableName", mode="create")
-    shape.done()
+    latest = expect_bool(params, "UseLatestRestorableTime")
+    when = expect_time(params, "RestoreDateTime")
+    _check_restore_shape(params, target)
     name = source or source_arn
     if name is None:
         # INFERRED wording
         raise invalid("Either SourceTableName or SourceTableArn must be specified")
+    if latest and when is not None:
+        # INFERRED wording
+        raise invalid("Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
+    if not latest and when is None:
+        # INFERRED wording
+        raise invalid("Either RestoreDateTime or UseLatestRestorableTime must be specified")
+    now = db.clock.now()
 
     def run(txn):
-        return _source_table(db, txn, region, name)
+        table = _source_table(db, txn, region, name)
+        if not table.record.get("pitr"):
+            # INFERRED wording
+            raise PointInTimeRecoveryUnavailableException(
+                f"Point in time recovery is not enabled for table '{table.name}'"
+            )
+        earliest, newest = restorable_window(table.record, now)
+        at = newest if latest else when
+        if not earliest <= at <= newest:
+            raise InvalidRestoreTimeException(  # INFERRED wording
+                f"RestoreDateTime must be between {stamp(earliest)} and {stamp(newest)}"
+            )
+        stored = changelog.state_at(txn, table, at)
+        source_record = {"table_arn": table_arn(db, table.region, table.name), "arn": None}
+        record = _new_table(db, txn, params, table.record, target, region, now, source_record)
+        record["restore"]["RestoreDateTime"] = at
+        restored = db.catalog.save(txn, record)
+        backups.write_records(txn, db.catalog, restored, stored)
+        count, size = db.catalog.stats(txn, restored)
+        return describe(db, restored, count, size)
 
-    table = db.storage.read(run)
-    if not table.record.get("pitr"):
-        # INFERRED wording
-        raise PointInTimeRecoveryUnavailableException(
-            f"Point in time recovery is not enabled for table '{table.name}'"
-        )
-    # ddblite keeps no change log to replay yet; refuse rather than restore the wrong state.
-    raise PointInTimeRecoveryUnavailableException(
-        "RestoreTableToPointInTime is not available in ddblite yet: it keeps no change log "
-        "to replay. Use CreateBackup and RestoreTableFromBackup instead."
-    )
+    return {"TableDescription": _restoring(db.storage.write(run))}

@@ -5,9 +5,9 @@ of DynamoDB's export to S3 (transfer.exports), to the bucket transfer.s3 resolve
 local directory unless real S3 is configured. The answer says IN_PROGRESS as DynamoDB's
 does; DescribeExport right after says COMPLETED (or FAILED, with the reason).
 
-ddblite keeps no change log yet, so an export is of the table as it is now: an
-ExportTime in the past (beyond a minute's tolerance for clock skew) and incremental
-exports are refused rather than answered with the wrong data.
+An ExportTime in the past is served from the point-in-time recovery change log
+(engine.changelog), as are incremental exports (the items changed in a period, with
+their new and old images).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ddblite.dispatch import operation
+from ddblite.engine import changelog, jobs
 from ddblite.engine import items as stored_items
-from ddblite.engine import jobs
 from ddblite.errors import (
     ExportConflictException,
     ExportNotFoundException,
@@ -28,10 +28,11 @@ from ddblite.errors import (
     ValidationException,
 )
 from ddblite.ops.common import region_of, table_arn, table_name_of
+from ddblite.ops.misc import restorable_window
 from ddblite.ops.timestamps import expect_time, stamp
 from ddblite.storage.interface import prefix_end
 from ddblite.transfer import exports, s3
-from ddblite.validate import Shape, expect_int, expect_str
+from ddblite.validate import Shape, expect_int, expect_map, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -39,9 +40,10 @@ if TYPE_CHECKING:
 
 EXPORT_FORMATS = ("DYNAMODB_JSON", "ION")
 EXPORT_TYPES = ("FULL_EXPORT", "INCREMENTAL_EXPORT")
+EXPORT_VIEW_TYPES = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+MIN_INCREMENTAL = 15 * 60
+MAX_INCREMENTAL = 24 * 3600
 SSE_ALGORITHMS = ("AES256", "KMS")
-# How far before now an ExportTime may be and still mean "now" (clock skew).
-NOW_TOLERANCE_SECONDS = 60
 
 
 def new_job_id(now: float) -> str:
@@ -59,24 +61,65 @@ def table_items(txn, table: TableInfo):
         yield stored_items.unpack_record(raw), stored_items.record_size(raw)
 
 
-def write_export(bucket: Any, root: str, txn, table: TableInfo, arn: str, export_arn: str,
-                 output_format: str, started: float, bucket_name: str,
-                 prefix: str | None, progress=None) -> dict:
-    """Write the table (from this read snapshot) as an export; returns the summary."""
-    summary = {
+def _logged_items(txn, table: TableInfo, at: float):
+    """(item, size) of every item the table held at `at`, from the change log."""
+    for _, raw in changelog.state_at(txn, table, at):
+        yield stored_items.unpack_record(raw), stored_items.record_size(raw)
+
+
+def _change_lines(txn, table: TableInfo, spec: dict, output_format: str):
+    """(line, billed size) per item changed in the incremental export's period."""
+    with_old = spec["view"] == "NEW_AND_OLD_IMAGES"
+    for _, micros, old_raw, new_raw in changelog.changes_between(
+            txn, table, spec["from"], spec["to"]):
+        new = stored_items.unpack_record(new_raw) if new_raw else None
+        old = stored_items.unpack_record(old_raw) if old_raw else None
+        image = new if new is not None else old
+        keys = {name: image[name] for name in table.key_names}  # type: ignore[index]
+        size = stored_items.record_size(new_raw) if new_raw else 0
+        yield exports.change_line(output_format, micros, keys, old if with_old else None,
+                                  new), size
+
+
+def _incremental(spec: dict | None, window: tuple[float, float]) -> dict:
+    """IncrementalExportSpecification, checked: {"from", "to", "view"}."""
+    spec = spec or {}
+    since = expect_time(spec, "ExportFromTime")
+    until = expect_time(spec, "ExportToTime")
+    view = expect_str(spec, "ExportViewType")
+    shape = Shape()
+    shape.enum(view, "incrementalExportSpecification.exportViewType", EXPORT_VIEW_TYPES)
+    shape.done()
+    if since is None or until is None:
+        # INFERRED wording
+        raise ValidationException(
+            "ExportFromTime and ExportToTime must be specified for an incremental export")
+    if not MIN_INCREMENTAL <= until - since <= MAX_INCREMENTAL:
+        # INFERRED wording
+        raise ValidationException(
+            "The incremental export period must be at least 15 minutes and at most 24 hours")
+    earliest, latest = window
+    if since < earliest or until > latest:
+        raise InvalidExportTimeException(  # INFERRED wording
+            "The incremental export period is outside the point in time recovery window")
+    return {"from": since, "to": until, "view": view or "NEW_AND_OLD_IMAGES"}
+
+
+def _summary(table: TableInfo, arn: str, export_arn: str, started: float,
+             export_time: float, bucket_name: str, prefix: str | None) -> dict:
+    return {
         "version": "2020-06-30",
         "exportArn": export_arn,
         "startTime": iso(started),
         "endTime": iso(started),
         "tableArn": arn,
         "tableId": table.record["uuid"],
-        "exportTime": iso(started),
+        "exportTime": iso(export_time),
         "s3Bucket": bucket_name,
         "s3Prefix": prefix,
         "s3SseAlgorithm": "AES256",
         "s3SseKmsKeyId": None,
     }
-    return exports.write(bucket, root, table_items(txn, table), output_format, summary, progress)
 
 
 def _description(record: dict) -> dict[str, Any]:
@@ -104,6 +147,13 @@ def _description(record: dict) -> dict[str, Any]:
         "FailureCode": record.get("failure_code"),
         "FailureMessage": record.get("failure_message"),
     }
+    incremental = record.get("incremental")
+    if incremental is not None:
+        description["IncrementalExportSpecification"] = {
+            "ExportFromTime": stamp(incremental["from"]),
+            "ExportToTime": stamp(incremental["to"]),
+            "ExportViewType": incremental["view"],
+        }
     description.update({k: v for k, v in optional.items() if v is not None})
     return description
 
@@ -131,11 +181,6 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
     shape.enum(output_format, "exportFormat", EXPORT_FORMATS)
     shape.enum(export_type, "exportType", EXPORT_TYPES)
     shape.done()
-    if export_type == "INCREMENTAL_EXPORT":
-        raise ValidationException(
-            "Incremental exports are not available in ddblite yet: it keeps no change log "
-            "to export from. Use a FULL_EXPORT."
-        )
     now = db.clock.now()
     if export_time is not None and export_time > now:
         # INFERRED wording
@@ -155,11 +200,14 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
         raise PointInTimeRecoveryUnavailableException(
             f"Point in time recovery is not enabled for table '{name}'"
         )
-    if export_time is not None and export_time < now - NOW_TOLERANCE_SECONDS:
-        raise InvalidExportTimeException(
-            "ddblite can export a table only as it is now: it keeps no change log to export "
-            "an earlier point in time from yet"
-        )
+    window = restorable_window(table.record, now)
+    if export_time is not None and export_time < window[0]:
+        raise InvalidExportTimeException(  # INFERRED wording
+            "ExportTime is outside the point in time recovery window")
+    incremental = None
+    if export_type == "INCREMENTAL_EXPORT":
+        incremental = _incremental(expect_map(params, "IncrementalExportSpecification"),
+                                   window)
     full_arn = table_arn(db, table.region, table.name)
     if token is not None:
         earlier = _by_token(db, token)
@@ -190,23 +238,36 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
         "format": output_format or "DYNAMODB_JSON",
         "type": export_type or "FULL_EXPORT",
     }
+    if incremental is not None:
+        record["incremental"] = incremental
     answer = _description(record)
     root = exports.export_root(prefix, export_id)
+    summary = _summary(table, full_arn, record["arn"], now, record["export_time"], bucket_name,
+                       prefix)
 
     def run(txn):
         live = db.catalog.get(txn, table_region, name)
-        return write_export(s3.bucket(bucket_name), root, txn, live, full_arn, record["arn"],
-                            record["format"], now, bucket_name, prefix)
+        if incremental is not None:
+            lines = _change_lines(txn, live, incremental, record["format"])
+            summary.update(exportType="INCREMENTAL_EXPORT",
+                           exportFromTime=iso(incremental["from"]),
+                           exportToTime=iso(incremental["to"]),
+                           exportViewType=incremental["view"])
+        else:
+            at = record["export_time"]
+            items = table_items(txn, live) if at >= now else _logged_items(txn, live, at)
+            lines = exports.item_lines(items, record["format"])
+        return exports.write(s3.bucket(bucket_name), root, lines, record["format"], summary)
 
     try:
-        summary = db.storage.read(run)
+        written = db.storage.read(run)
     except OSError as exc:
         record.update(status="FAILED", failure_code="S3AccessDenied",  # INFERRED code
                       failure_message=f"Failed to write to the S3 bucket: {exc}")
     else:
         record.update(status="COMPLETED", end=db.clock.now(),
                       manifest=s3.join(root, "manifest-summary.json"),
-                      item_count=summary["itemCount"], billed=summary["billedSizeBytes"])
+                      item_count=written["itemCount"], billed=written["billedSizeBytes"])
     db.storage.write(lambda txn: jobs.save(txn, "export", export_id, record))
     return {"ExportDescription": answer}
 

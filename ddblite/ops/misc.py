@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ddblite.dispatch import operation
+from ddblite.engine import changelog
 from ddblite.errors import TableNotFoundException
 from ddblite.ops.common import region_of, table_name_of
 from ddblite.ops.timestamps import stamp
@@ -45,6 +46,12 @@ def _pitr_table(db: Database, txn, region: str, name: str):
     return table
 
 
+def restorable_window(record: dict, now: float) -> tuple[float, float]:
+    """(earliest, latest) restorable time of a table with PITR enabled."""
+    days = record.get("pitr_days", 35)
+    return max(record.get("pitr_since", now), now - days * 86400), now
+
+
 def _description(record: dict, now: float) -> dict:
     pitr = record.get("pitr")
     description: dict = {"PointInTimeRecoveryStatus": "ENABLED" if pitr else "DISABLED"}
@@ -52,9 +59,9 @@ def _description(record: dict, now: float) -> dict:
         days = record.get("pitr_days", 35)
         description["RecoveryPeriodInDays"] = days
         # The window: from when recovery was enabled (at most `days` back) to now.
-        since = record.get("pitr_since", now)
-        description["EarliestRestorableDateTime"] = stamp(max(since, now - days * 86400))
-        description["LatestRestorableDateTime"] = stamp(now)
+        earliest, latest = restorable_window(record, now)
+        description["EarliestRestorableDateTime"] = stamp(earliest)
+        description["LatestRestorableDateTime"] = stamp(latest)
     return {
         "ContinuousBackupsStatus": "ENABLED",
         "PointInTimeRecoveryDescription": description,
@@ -96,9 +103,14 @@ def update_continuous_backups(db: Database, params: dict, region: str) -> dict:
         enabled = bool(spec["PointInTimeRecoveryEnabled"])
         if enabled and not record.get("pitr"):
             record["pitr_since"] = now
+            changelog.start(txn, table, now)  # the base state restores start from
+        elif not enabled and record.get("pitr"):
+            changelog.drop(txn, table)
         record["pitr"] = enabled
         if days is not None:
             record["pitr_days"] = days
+        if enabled:
+            changelog.prune(txn, table, now - record.get("pitr_days", 35) * 86400)
         db.catalog.save(txn, record)
         return record
 

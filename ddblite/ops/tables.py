@@ -283,8 +283,9 @@ def _drop_items(txn, table: TableInfo) -> None:
         keys = [key for key, _ in txn.range(space, table.prefix, prefix_end(table.prefix))]
         for key in keys:
             txn.delete(space, key)
-    # Index statistics and item-collection sizes live in "meta" under the table prefix.
-    for tag in (b"s:", b"c:"):
+    # Index statistics, item-collection sizes and the PITR change log live in "meta"
+    # under the table prefix.
+    for tag in (b"s:", b"c:", b"l:"):  # b"l:": the point-in-time recovery change log
         start = tag + table.prefix
         keys = [key for key, _ in txn.range("meta", start, prefix_end(start))]
         for key in keys:

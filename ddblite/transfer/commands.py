@@ -139,13 +139,13 @@ def _export(args: argparse.Namespace) -> int:
 
                 def write(txn):
                     table = db.catalog.get(txn, args.region, args.table)
-                    return exports.write(bucket, root, table_items(txn, table), output_format,
-                                         summary, progress)
+                    lines = exports.item_lines(table_items(txn, table), output_format)
+                    return exports.write(bucket, root, lines, output_format, summary, progress)
 
                 done = db.storage.read(write)  # one snapshot of the table
             else:
-                done = exports.write(bucket, root, _scanned(side, args.table), output_format,
-                                     summary, progress)
+                lines = exports.item_lines(_scanned(side, args.table), output_format)
+                done = exports.write(bucket, root, lines, output_format, summary, progress)
         bucket.put(join(root, TABLE_FILE), json.dumps(creation_params(described),
                                                       default=str).encode())
     seconds = time.monotonic() - started

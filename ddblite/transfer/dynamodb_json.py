@@ -22,6 +22,11 @@ def dump_line(item: dict) -> bytes:
     return orjson.dumps({"Item": item}, default=_bytes_default) + b"\n"
 
 
+def dump_document(document: dict) -> bytes:
+    """One line of any JSON document holding attribute values (incremental exports)."""
+    return orjson.dumps(document, default=_bytes_default) + b"\n"
+
+
 def decode_value(value: dict) -> dict:
     """A JSON attribute value -> the low-level shape (binary as bytes)."""
     if not isinstance(value, dict) or len(value) != 1:

@@ -34,35 +34,57 @@ def export_root(prefix: str | None, export_id: str) -> str:
     return join(prefix or "", "AWSDynamoDB", export_id)
 
 
-def write(bucket: Any, root: str, items: Iterable[tuple[dict, int]], output_format: str,
+def item_lines(items: Iterable[tuple[dict, int]], output_format: str
+               ) -> Iterable[tuple[bytes, int]]:
+    """(line, size) of a full export: one `{"Item": ...}` per item."""
+    dump = FORMATS[output_format][0]
+    for item, size in items:
+        yield dump(item), size
+
+
+def change_line(output_format: str, micros: int, keys: dict, old: dict | None,
+                new: dict | None) -> bytes:
+    """One line of an incremental export: the change's time, keys and images."""
+    if output_format == "ION":
+        return ion.dump_change(micros, keys, old, new)
+    document: dict[str, Any] = {"Metadata": {"WriteTimestampMicros": {"N": str(micros)}},
+                                "Keys": keys}
+    if old is not None:
+        document["OldImage"] = old
+    if new is not None:
+        document["NewImage"] = new
+    return dynamodb_json.dump_document(document)
+
+
+def write(bucket: Any, root: str, lines: Iterable[tuple[bytes, int]], output_format: str,
           summary: dict[str, Any], progress: Callable[[int], None] | None = None) -> dict:
-    """Write every (item, size) as an export under root; returns the completed summary."""
-    dump, extension = FORMATS[output_format]
+    """Write every (line, billed size) as an export under root; returns the summary."""
+    extension = FORMATS[output_format][1]
     bucket.put(join(root, "_started"), b"")
     manifest_lines: list[bytes] = []
     count = billed = 0
-    lines: list[bytes] = []
+    buffer: list[bytes] = []
 
     def flush() -> None:
-        if not lines:
+        if not buffer:
             return
+        file_items = len(buffer)
         if output_format == "ION":
-            lines.insert(0, (ion.VERSION_MARKER + "\n").encode())
-        data = gzip.compress(b"".join(lines), compresslevel=GZIP_LEVEL)
+            buffer.insert(0, (ion.VERSION_MARKER + "\n").encode())
+        data = gzip.compress(b"".join(buffer), compresslevel=GZIP_LEVEL)
         key = join(root, "data", f"{os.urandom(13).hex()}.{extension}.gz")
         bucket.put(key, data)
         md5 = hashlib.md5(data).hexdigest()
-        file_items = len(lines) - (1 if output_format == "ION" else 0)
         manifest_lines.append(orjson.dumps({
             "itemCount": file_items, "md5Checksum": md5, "etag": md5, "dataFileS3Key": key,
         }) + b"\n")
-        lines.clear()
+        buffer.clear()
 
-    for item, size in items:
-        lines.append(dump(item))
+    for line, size in lines:
+        buffer.append(line)
         count += 1
         billed += size
-        if len(lines) >= ITEMS_PER_FILE:
+        if len(buffer) >= ITEMS_PER_FILE:
             flush()
             if progress is not None:
                 progress(count)

@@ -73,6 +73,16 @@ def dump_line(item: dict) -> bytes:
     return ("{Item:" + _struct(item) + "}\n").encode()
 
 
+def dump_change(micros: int, keys: dict, old: dict | None, new: dict | None) -> bytes:
+    """An incremental export line: {Metadata:{WriteTimestampMicros:..},Keys:..,..Image:..}."""
+    parts = [f"Metadata:{{WriteTimestampMicros:{micros}}}", "Keys:" + _struct(keys)]
+    if old is not None:
+        parts.append("OldImage:" + _struct(old))
+    if new is not None:
+        parts.append("NewImage:" + _struct(new))
+    return ("{" + ",".join(parts) + "}\n").encode()
+
+
 # ---------------------------------------------------------------- reading
 
 _TOKEN = re.compile(

@@ -177,21 +177,95 @@ def test_list_filters_and_pages(client, clock):
     assert "LastEvaluatedBackupArn" not in rest
 
 
-def test_point_in_time_restore_is_refused_clearly(client):
+def _enable_pitr(client, days=None):
+    spec = {"PointInTimeRecoveryEnabled": True}
+    if days is not None:
+        spec["RecoveryPeriodInDays"] = days
+    client.update_continuous_backups(TableName="things", PointInTimeRecoverySpecification=spec)
+
+
+def _at(clock, offset=0.0):
+    return datetime.fromtimestamp(clock.now() + offset, UTC)
+
+
+def test_restore_to_a_point_between_two_writes_is_the_earlier_state(client, clock):
+    _table_with_index(client)
+    _fill(client, 3)  # before PITR: the log's base state
+    _enable_pitr(client)
+    clock.advance(10)
+    client.put_item(TableName="things", Item={"pk": {"S": "p9"}, "sk": {"N": "9"},
+                                              "color": {"S": "red"}})
+    clock.advance(10)
+    earlier = _scan(client, "things")
+    between = _at(clock, 5)
+    clock.advance(10)
+    client.delete_item(TableName="things", Key={"pk": {"S": "p0"}, "sk": {"N": "0"}})
+    client.put_item(TableName="things", Item={"pk": {"S": "p1"}, "sk": {"N": "1"},
+                                              "color": {"S": "green"}})
+    clock.advance(10)
+    later = _scan(client, "things")
+
+    restored = client.restore_table_to_point_in_time(
+        SourceTableName="things", TargetTableName="earlier", RestoreDateTime=between,
+    )["TableDescription"]
+    assert restored["TableStatus"] == "CREATING"
+    assert restored["RestoreSummary"]["RestoreDateTime"] == between
+    assert "SourceBackupArn" not in restored["RestoreSummary"]
+    assert _scan(client, "earlier") == earlier
+    # Indexes are rebuilt from the restored items.
+    red = client.query(TableName="earlier", IndexName="by_color",
+                       KeyConditionExpression="color = :c",
+                       ExpressionAttributeValues={":c": {"S": "red"}})["Items"]
+    assert sorted(item["sk"]["N"] for item in red) == ["1", "9"]
+
+    client.restore_table_to_point_in_time(
+        SourceTableName="things", TargetTableName="latest", UseLatestRestorableTime=True)
+    assert _scan(client, "latest") == later
+    described = client.describe_table(TableName="latest")["Table"]
+    assert described["TableStatus"] == "ACTIVE"
+    assert described["RestoreSummary"]["RestoreInProgress"] is False
+
+
+def test_point_in_time_restore_errors(client, clock):
     create_table(client)
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.restore_table_to_point_in_time(SourceTableName="things", TargetTableName="back",
                                               UseLatestRestorableTime=True)
-    code, message = error_of(excinfo)
-    assert code == "PointInTimeRecoveryUnavailableException"
-    client.update_continuous_backups(
-        TableName="things", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    assert error_of(excinfo) == ("PointInTimeRecoveryUnavailableException",
+                                 "Point in time recovery is not enabled for table 'things'")
+    _enable_pitr(client)
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.restore_table_to_point_in_time(SourceTableName="things", TargetTableName="back",
+                                              RestoreDateTime=_at(clock, -60))
+    assert error_of(excinfo)[0] == "InvalidRestoreTimeException"
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.restore_table_to_point_in_time(SourceTableName="things", TargetTableName="things",
                                               UseLatestRestorableTime=True)
-    code, message = error_of(excinfo)
-    assert code == "PointInTimeRecoveryUnavailableException"
-    assert "not available in ddblite yet" in message
+    assert error_of(excinfo) == ("TableAlreadyExistsException", "Table already exists: things")
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.restore_table_to_point_in_time(SourceTableName="missing", TargetTableName="back",
+                                              UseLatestRestorableTime=True)
+    assert error_of(excinfo) == ("TableNotFoundException", "Table not found: missing")
+
+
+def test_the_log_keeps_only_the_recovery_period(db, clock):
+    client = db.client()
+    create_table(client)
+    _enable_pitr(client, days=1)
+    for version in range(3):
+        client.put_item(TableName="things", Item={"pk": {"S": "a"}, "v": {"N": str(version)}})
+        clock.advance(86400)
+    _enable_pitr(client, days=1)  # an update prunes what the window no longer needs
+    table = db.storage.read(lambda txn: db.catalog.get(txn, "us-east-1", "things"))
+    from ddblite.engine import changelog
+
+    entries = db.storage.read(lambda txn: list(changelog._entries(txn, table)))
+    assert len(entries) == 1  # the state at the window's start
+    client.restore_table_to_point_in_time(SourceTableName="things", TargetTableName="back",
+                                          RestoreDateTime=_at(clock, -86400))
+    assert client.scan(TableName="back")["Items"] == [{"pk": {"S": "a"}, "v": {"N": "2"}}]
+    client.delete_table(TableName="things")
+    assert db.storage.read(lambda txn: list(changelog._entries(txn, table))) == []
 
 
 def test_recovery_period_window_and_range(client, clock):

@@ -144,21 +144,80 @@ def test_export_needs_point_in_time_recovery(client, tmp_path):
                                  "Point in time recovery is not enabled for table 'plain'")
 
 
-def test_export_time_rules(client, tmp_path, clock):
+def _data_lines(root) -> list[dict]:
+    lines = []
+    for data_file in sorted(root.glob("AWSDynamoDB/*/data/*.json.gz")):
+        lines.extend(json.loads(line) for line in gzip.decompress(data_file.read_bytes())
+                     .splitlines())
+    return lines
+
+
+def test_export_at_a_past_time_and_the_window(client, tmp_path, clock):
     from datetime import UTC, datetime
 
     arn = _source(client)
+    clock.advance(60)
+    between = datetime.fromtimestamp(clock.now(), UTC)
+    clock.advance(60)
+    client.delete_item(TableName="src", Key={"pk": {"S": "large"}, "sk": {"N": "2"}})
+    client.put_item(TableName="src", Item={"pk": {"S": "new"}, "sk": {"N": "1"}})
+    done = client.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket=f"file://{tmp_path / 'past'}", ExportTime=between)
+    described = client.describe_export(ExportArn=done["ExportDescription"]["ExportArn"])
+    assert described["ExportDescription"]["ItemCount"] == 33
+    assert described["ExportDescription"]["ExportTime"] == between
+    keys = {line["Item"]["pk"]["S"] for line in _data_lines(tmp_path / "past")}
+    assert "large" in keys and "new" not in keys
+
     future = datetime.fromtimestamp(clock.now() + 3600, UTC)
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.export_table_to_point_in_time(TableArn=arn, S3Bucket=f"file://{tmp_path}",
                                              ExportTime=future)
     assert error_of(excinfo)[0] == "InvalidExportTimeException"
-    past = datetime.fromtimestamp(clock.now() - 3600, UTC)
+    before_pitr = datetime.fromtimestamp(clock.now() - 3600, UTC)
     with pytest.raises(client.exceptions.ClientError) as excinfo:
         client.export_table_to_point_in_time(TableArn=arn, S3Bucket=f"file://{tmp_path}",
-                                             ExportTime=past)
+                                             ExportTime=before_pitr)
     assert error_of(excinfo)[0] == "InvalidExportTimeException"
-    assert "no change log" in error_of(excinfo)[1]
+
+
+def test_incremental_export_has_the_changes_with_their_images(client, tmp_path, clock):
+    from datetime import UTC, datetime
+
+    arn = _source(client)
+    clock.advance(60)
+    since = datetime.fromtimestamp(clock.now(), UTC)
+    clock.advance(60)
+    client.delete_item(TableName="src", Key={"pk": {"S": "k1"}, "sk": {"N": "1"}})
+    client.put_item(TableName="src", Item={"pk": {"S": "k2"}, "sk": {"N": "2"},
+                                           "v": {"S": "changed"}})
+    client.put_item(TableName="src", Item={"pk": {"S": "fresh"}, "sk": {"N": "0"}})
+    written_at = int(clock.now() * 1_000_000)
+    clock.advance(3600)
+    until = datetime.fromtimestamp(clock.now(), UTC)
+    started = client.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket=f"file://{tmp_path}", ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={"ExportFromTime": since, "ExportToTime": until,
+                                        "ExportViewType": "NEW_AND_OLD_IMAGES"},
+    )["ExportDescription"]
+    assert started["ExportType"] == "INCREMENTAL_EXPORT"
+    described = client.describe_export(ExportArn=started["ExportArn"])["ExportDescription"]
+    assert described["ItemCount"] == 3
+    by_key = {line["Keys"]["pk"]["S"]: line for line in _data_lines(tmp_path)}
+    assert set(by_key) == {"k1", "k2", "fresh"}
+    assert "NewImage" not in by_key["k1"] and by_key["k1"]["OldImage"]["v"] == {"S": "x"}
+    assert by_key["k2"]["NewImage"]["v"] == {"S": "changed"}
+    assert by_key["k2"]["OldImage"]["v"] == {"S": "xx"}
+    assert "OldImage" not in by_key["fresh"]
+    assert by_key["fresh"]["Metadata"] == {"WriteTimestampMicros": {"N": str(written_at)}}
+
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.export_table_to_point_in_time(
+            TableArn=arn, S3Bucket=f"file://{tmp_path}", ExportType="INCREMENTAL_EXPORT",
+            IncrementalExportSpecification={"ExportFromTime": since, "ExportToTime": since})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "The incremental export period must be at least 15 minutes and at most 24 hours")
 
 
 def test_list_exports_pages_and_missing_export(client, tmp_path, clock):
