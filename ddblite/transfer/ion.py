@@ -101,28 +101,37 @@ _SETS = {"$dynamodb_SS": "SS", "$dynamodb_NS": "NS", "$dynamodb_BS": "BS"}
 
 
 class _Reader:
+    """Tokens with one token of lookahead (each is matched once)."""
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self._ahead: tuple[str, str] | None = None
 
-    def token(self) -> tuple[str, str]:
+    def _scan(self) -> tuple[str, str]:
         match = _TOKEN.match(self.text, self.pos)
         if match is None or match.end() == self.pos:
             raise ValueError(f"bad Ion text at offset {self.pos}")
         self.pos = match.end()
-        kind = match.lastgroup if match.lastgroup != "b64" else "blob"
-        if kind == "blob":
+        kind = match.lastgroup
+        if kind == "b64" or kind == "blob":
             return "blob", match.group("b64")
         return kind, match.group(kind)  # type: ignore[arg-type]
 
+    def token(self) -> tuple[str, str]:
+        if self._ahead is not None:
+            ahead, self._ahead = self._ahead, None
+            return ahead
+        return self._scan()
+
     def peek(self) -> tuple[str, str]:
-        saved = self.pos
-        try:
-            return self.token()
-        finally:
-            self.pos = saved
+        if self._ahead is None:
+            self._ahead = self._scan()
+        return self._ahead
 
     def at_end(self) -> bool:
+        if self._ahead is not None:
+            return False
         return _SPACE.match(self.text, self.pos).end() == len(self.text)  # type: ignore[union-attr]
 
     def expect(self, punct: str) -> None:
