@@ -108,7 +108,6 @@ ExportConflictException = _error("ExportConflictException")
 InvalidExportTimeException = _error("InvalidExportTimeException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
 ImportNotFoundException = _error("ImportNotFoundException")
-ImportConflictException = _error("ImportConflictException")
 TrimmedDataAccessException = _error("TrimmedDataAccessException")
 InternalServerError = _error("InternalServerError", http_status=500)
 

@@ -330,7 +330,8 @@ def _restored_record(params: dict, source: dict, target: str, region: str, now: 
             d for d in source["attribute_definitions"] if d["AttributeName"] in used
         ],
         "billing_mode": billing,
-        "billing_changed": billing != "PROVISIONED" and source.get("billing_changed", False),
+        # INFERRED: a restore that overrides the billing mode shows BillingModeSummary.
+        "billing_changed": "BillingModeOverride" in params,
         "provisioned": provisioned,
         "ppr_since": now if billing == "PAY_PER_REQUEST" else None,
         "lsi": lsis,

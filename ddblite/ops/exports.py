@@ -175,6 +175,9 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
         shape.length_between(arn, "tableArn", 1, 1024)
     if shape.not_null(bucket_name, "s3Bucket"):
         shape.length_between(bucket_name, "s3Bucket", None, 255)
+        problem = s3.bucket_name_problem(bucket_name)
+        if problem:
+            shape.add(bucket_name, "s3Bucket", problem)
     shape.length_between(prefix, "s3Prefix", None, 1024)
     shape.length_between(token, "clientToken", 1, 36)
     shape.enum(sse, "s3SseAlgorithm", SSE_ALGORITHMS)

@@ -128,7 +128,10 @@ def import_table(db: Database, params: dict, region: str) -> dict:
     bucket_name = None
     if shape.not_null(source, "s3BucketSource"):
         bucket_name = expect_str(source, "S3Bucket")
-        shape.not_null(bucket_name, "s3BucketSource.s3Bucket")
+        if shape.not_null(bucket_name, "s3BucketSource.s3Bucket"):
+            problem = s3.bucket_name_problem(bucket_name)
+            if problem:
+                shape.add(bucket_name, "s3BucketSource.s3Bucket", problem)
     if shape.not_null(input_format, "inputFormat"):
         shape.enum(input_format, "inputFormat", INPUT_FORMATS)
     shape.enum(compression, "inputCompressionType", COMPRESSION_TYPES)

@@ -10,7 +10,19 @@ reached through boto3.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+# DynamoDB's pattern for S3Bucket members (a file:// bucket is ddblite's own addition).
+BUCKET_PATTERN = r"^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$"
+_BUCKET = re.compile(BUCKET_PATTERN)
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """The constraint a bucket name breaks, or None (file:// URIs are ddblite's local S3)."""
+    if name.startswith("file://") or _BUCKET.fullmatch(name):
+        return None
+    return f"Member must satisfy regular expression pattern: {BUCKET_PATTERN}"
 
 
 def join(*parts: str) -> str:
@@ -24,13 +36,21 @@ class LocalBucket:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def _path(self, key: str) -> Path:
+        # A key is a path inside the bucket's directory, never outside it ("../").
+        root = self.root.resolve()
+        path = (root / key).resolve()
+        if path != root and root not in path.parents:
+            raise PermissionError(f"the S3 key {key!r} leaves the bucket's directory")
+        return path
+
     def put(self, key: str, data: bytes) -> None:
-        path = self.root / key
+        path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
     def get(self, key: str) -> bytes:
-        return (self.root / key).read_bytes()
+        return self._path(key).read_bytes()
 
     def keys(self, prefix: str) -> list[str]:
         """Every key starting with prefix (as S3 matches prefixes: not only folders)."""

@@ -245,3 +245,21 @@ def test_import_into_an_existing_table_is_refused(client, tmp_path):
         client.import_table(S3BucketSource={"S3Bucket": f"file://{tmp_path}"},
                             InputFormat="DYNAMODB_JSON", TableCreationParameters=CREATION)
     assert error_of(excinfo) == ("ResourceInUseException", "Table already exists: dst")
+
+
+def test_bucket_names_and_keys_stay_inside_the_bucket(client, tmp_path):
+    arn = _source(client)
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.export_table_to_point_in_time(TableArn=arn, S3Bucket="../escape")
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '../escape' at 's3Bucket' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: "
+        "^[a-z0-9A-Z]+[\\.\\-\\w]*[a-z0-9A-Z]+$",
+    )
+    started = client.export_table_to_point_in_time(
+        TableArn=arn, S3Bucket=f"file://{tmp_path / 'bucket'}", S3Prefix="../../outside")
+    described = client.describe_export(ExportArn=started["ExportDescription"]["ExportArn"])
+    assert described["ExportDescription"]["ExportStatus"] == "FAILED"
+    assert "leaves the bucket's directory" in described["ExportDescription"]["FailureMessage"]
+    assert not (tmp_path / "outside").exists()
