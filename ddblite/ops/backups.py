@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from ddblite.database import Database
 
 BACKUP_TYPE_FILTERS = ("USER", "SYSTEM", "AWS_BACKUP", "ALL")
+# A SYSTEM backup (made when a table with PITR is deleted) lives 35 days.
+SYSTEM_BACKUP_SECONDS = 35 * 86400
 
 
 def _check_backup_name(shape: Shape, name: str | None) -> None:
@@ -73,19 +75,55 @@ def _source_table(db: Database, txn, region: str, name: str):
     return table
 
 
-def _backup_of(txn, arn: str) -> tuple[str, dict[str, Any]]:
+def _expired(record: dict, now: float) -> bool:
+    expires = record.get("expires")
+    return expires is not None and expires <= now
+
+
+def _backup_of(txn, arn: str, now: float) -> tuple[str, dict[str, Any]]:
     backup_id = arn.rpartition("/backup/")[2]
     record = backups.get(txn, backup_id) if backup_id else None
-    if record is None or record["arn"] != arn:
+    if record is None or record["arn"] != arn or _expired(record, now):
         raise BackupNotFoundException(f"Backup not found: {arn}")
     return backup_id, record
+
+
+def _new_backup(db: Database, txn, table, name: str, kind: str, now: float,
+                expires: float | None = None) -> dict:
+    # Expired SYSTEM backups are dropped here, when backups are written anyway.
+    for old_id, old in list(backups.every(txn)):
+        if _expired(old, now):
+            backups.remove(txn, old_id)
+    # DynamoDB's backup ids: creation time in milliseconds, then 8 random hex digits.
+    backup_id = f"{int(now * 1000):014d}-{os.urandom(4).hex()}"
+    arn = table_arn(db, table.region, table.name)
+    record = {
+        "name": name,
+        "arn": f"{arn}/backup/{backup_id}",
+        "table_arn": arn,
+        "region": table.region,
+        "created": now,
+        "expires": expires,
+        "status": "AVAILABLE",
+        "type": kind,
+        "table": table.record,
+    }
+    return backups.snapshot(txn, table, backup_id, record)
+
+
+def system_backup(db: Database, txn, table) -> None:
+    """The SYSTEM backup DynamoDB keeps of a deleted table that had PITR enabled."""
+    now = db.clock.now()
+    # INFERRED: the name DynamoDB gives these backups.
+    _new_backup(db, txn, table, f"{table.name}$DeletedTableBackup", "SYSTEM", now,
+                now + SYSTEM_BACKUP_SECONDS)
 
 
 # ------------------------------------------------------------------ answers
 
 
 def _details(record: dict) -> dict[str, Any]:
-    return {
+    details = {
         "BackupArn": record["arn"],
         "BackupName": record["name"],
         "BackupSizeBytes": record["size"],
@@ -93,6 +131,9 @@ def _details(record: dict) -> dict[str, Any]:
         "BackupType": record["type"],
         "BackupCreationDateTime": stamp(record["created"]),
     }
+    if record.get("expires") is not None:
+        details["BackupExpiryDateTime"] = stamp(record["expires"])
+    return details
 
 
 def _summary(record: dict) -> dict[str, Any]:
@@ -158,23 +199,10 @@ def create_backup(db: Database, params: dict, region: str) -> dict:
     _check_backup_name(shape, backup_name)
     shape.done()
     now = db.clock.now()
-    # DynamoDB's backup ids: creation time in milliseconds, then 8 random hex digits.
-    backup_id = f"{int(now * 1000):014d}-{os.urandom(4).hex()}"
 
     def run(txn):
         table = _source_table(db, txn, region, name)
-        arn = table_arn(db, table.region, table.name)
-        record = {
-            "name": backup_name,
-            "arn": f"{arn}/backup/{backup_id}",
-            "table_arn": arn,
-            "region": table.region,
-            "created": now,
-            "status": "AVAILABLE",
-            "type": "USER",
-            "table": table.record,
-        }
-        return backups.snapshot(txn, table, backup_id, record)
+        return _new_backup(db, txn, table, backup_name, "USER", now)
 
     record = db.storage.write(run)
     details = _details(record)
@@ -188,7 +216,7 @@ def describe_backup(db: Database, params: dict, region: str) -> dict:
     shape = Shape()
     _check_backup_arn(shape, arn)
     shape.done()
-    _, record = db.storage.read(lambda txn: _backup_of(txn, arn))
+    _, record = db.storage.read(lambda txn: _backup_of(txn, arn, db.clock.now()))
     return {"BackupDescription": _description(record)}
 
 
@@ -200,7 +228,7 @@ def delete_backup(db: Database, params: dict, region: str) -> dict:
     shape.done()
 
     def run(txn):
-        backup_id, record = _backup_of(txn, arn)
+        backup_id, record = _backup_of(txn, arn, db.clock.now())
         backups.remove(txn, backup_id)
         return record
 
@@ -232,6 +260,7 @@ def list_backups(db: Database, params: dict, region: str) -> dict:
     wanted_type = backup_type or "USER"
     wanted_table = table_name_of(name) if name is not None else None
     start_id = start.rpartition("/backup/")[2] if start is not None else None
+    now = db.clock.now()
 
     def keep(backup_id: str, record: dict) -> bool:
         if record["region"] != (region_of(name, region) if name else region):
@@ -241,6 +270,8 @@ def list_backups(db: Database, params: dict, region: str) -> dict:
         if wanted_type != "ALL" and record["type"] != wanted_type:
             return False
         if start_id is not None and backup_id <= start_id:
+            return False
+        if _expired(record, now):
             return False
         created = record["created"]
         return (lower is None or created >= lower) and (upper is None or created < upper)
@@ -378,7 +409,7 @@ def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
     now = db.clock.now()
 
     def run(txn):
-        backup_id, backup = _backup_of(txn, arn)
+        backup_id, backup = _backup_of(txn, arn, now)
         record = _new_table(db, txn, params, backup["table"], target, region, now, backup)
         table = db.catalog.save(txn, record)
         backups.restore(txn, db.catalog, table, backup_id)

@@ -271,6 +271,10 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
             )
         description = describe_in(db, txn, table)
         description["TableStatus"] = "DELETING"
+        if table.record.get("pitr"):  # DynamoDB keeps a SYSTEM backup of such a table
+            from ddblite.ops.backups import system_backup
+
+            system_backup(db, txn, table)
         _drop_items(txn, table)
         db.catalog.remove(txn, table)
         return description

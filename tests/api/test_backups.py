@@ -304,3 +304,23 @@ def test_recovery_period_as_a_string_is_a_serialization_error(db):
                                                  "RecoveryPeriodInDays": "7"},
         })
     assert excinfo.value.message == "VALUE_STRING cannot be converted to Integer"
+
+
+def test_deleting_a_table_with_pitr_keeps_a_system_backup_for_35_days(client, clock):
+    _table_with_index(client)
+    _fill(client, 3)
+    before = _scan(client, "things")
+    _enable_pitr(client)
+    client.delete_table(TableName="things")
+    assert client.list_backups()["BackupSummaries"] == []  # USER backups by default
+    (summary,) = client.list_backups(BackupType="SYSTEM")["BackupSummaries"]
+    assert summary["BackupType"] == "SYSTEM"
+    assert summary["BackupName"] == "things$DeletedTableBackup"
+    assert summary["BackupExpiryDateTime"] == _at(clock, 35 * 86400)
+    client.restore_table_from_backup(TargetTableName="things", BackupArn=summary["BackupArn"])
+    assert _scan(client, "things") == before
+    clock.advance(35 * 86400)
+    assert client.list_backups(BackupType="ALL")["BackupSummaries"] == []
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.describe_backup(BackupArn=summary["BackupArn"])
+    assert error_of(excinfo)[0] == "BackupNotFoundException"
