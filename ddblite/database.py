@@ -109,7 +109,7 @@ def connect(
     ddblite.remote.RemoteDatabase over that DynamoDB-compatible endpoint (boto3
     credential keywords such as aws_access_key_id go in the keyword arguments).
     """
-    if endpoint_url is not None or path.startswith(("http://", "https://")):
+    if endpoint_url is not None or str(path).startswith(("http://", "https://")):
         from ddblite.remote import RemoteDatabase
 
         return RemoteDatabase(endpoint_url or path, region, **storage_options)  # type: ignore[return-value]

@@ -289,7 +289,7 @@ def _drop_items(txn, table: TableInfo) -> None:
             txn.delete(space, key)
     # Index statistics, item-collection sizes and the PITR change log live in "meta"
     # under the table prefix.
-    for tag in (b"s:", b"c:", b"l:"):  # b"l:": the point-in-time recovery change log
+    for tag in (b"s:", b"c:", b"l:"):
         start = tag + table.prefix
         keys = [key for key, _ in txn.range("meta", start, prefix_end(start))]
         for key in keys:
