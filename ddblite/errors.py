@@ -104,10 +104,10 @@ ContinuousBackupsUnavailableException = _error("ContinuousBackupsUnavailableExce
 PointInTimeRecoveryUnavailableException = _error("PointInTimeRecoveryUnavailableException")
 ExpiredIteratorException = _error("ExpiredIteratorException")
 ExportNotFoundException = _error("ExportNotFoundException")
-ExportConflictException = _error("ExportConflictException")
 InvalidExportTimeException = _error("InvalidExportTimeException")
 InvalidRestoreTimeException = _error("InvalidRestoreTimeException")
 ImportNotFoundException = _error("ImportNotFoundException")
+ImportConflictException = _error("ImportConflictException")
 TrimmedDataAccessException = _error("TrimmedDataAccessException")
 InternalServerError = _error("InternalServerError", http_status=500)
 

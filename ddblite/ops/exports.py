@@ -20,8 +20,8 @@ from ddblite.dispatch import operation
 from ddblite.engine import changelog, jobs
 from ddblite.engine import items as stored_items
 from ddblite.errors import (
-    ExportConflictException,
     ExportNotFoundException,
+    ImportConflictException,
     InvalidExportTimeException,
     PointInTimeRecoveryUnavailableException,
     TableNotFoundException,
@@ -42,6 +42,7 @@ EXPORT_FORMATS = ("DYNAMODB_JSON", "ION")
 EXPORT_TYPES = ("FULL_EXPORT", "INCREMENTAL_EXPORT")
 EXPORT_VIEW_TYPES = ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
 MIN_INCREMENTAL = 15 * 60
+TOKEN_SECONDS = 8 * 3600  # how long a ClientToken makes a request idempotent
 MAX_INCREMENTAL = 24 * 3600
 SSE_ALGORITHMS = ("AES256", "KMS")
 
@@ -213,15 +214,16 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
                                    window)
     full_arn = table_arn(db, table.region, table.name)
     if token is not None:
-        earlier = _by_token(db, token)
+        earlier = by_token(db, "export", token, now)
         if earlier is not None:
             same = (earlier["table_arn"], earlier["bucket"], earlier.get("prefix"),
-                    earlier["format"]) == (full_arn, bucket_name, prefix,
-                                           output_format or "DYNAMODB_JSON")
+                    earlier["format"], earlier["type"]) == (
+                full_arn, bucket_name, prefix, output_format or "DYNAMODB_JSON",
+                export_type or "FULL_EXPORT")
             if not same:
-                # INFERRED wording
-                raise ExportConflictException(
-                    "There was a conflict when writing to the specified S3 bucket."
+                # The documented code for a reused token (sic); INFERRED wording.
+                raise ImportConflictException(
+                    "The ClientToken was used before with different parameters"
                 )
             return {"ExportDescription": _description(earlier)}
     export_id = new_job_id(now)
@@ -275,9 +277,12 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
     return {"ExportDescription": answer}
 
 
-def _by_token(db: Database, token: str) -> dict | None:
-    found = db.storage.read(
-        lambda txn: [r for r in jobs.every(txn, "export") if r.get("token") == token])
+def by_token(db: Database, kind: str, token: str, now: float) -> dict | None:
+    """The export or import that used this ClientToken in the last 8 hours, if any."""
+    found = db.storage.read(lambda txn: [
+        r for r in jobs.every(txn, kind)
+        if r.get("token") == token and r["start"] > now - TOKEN_SECONDS
+    ])
     return found[-1] if found else None
 
 

@@ -17,9 +17,13 @@ from ddblite.dispatch import dispatch, operation
 from ddblite.engine import items as stored_items
 from ddblite.engine import jobs
 from ddblite.engine.keys import check_item_key
-from ddblite.errors import DynamoDBError, ImportNotFoundException
+from ddblite.errors import (
+    DynamoDBError,
+    IdempotentParameterMismatchException,
+    ImportNotFoundException,
+)
 from ddblite.ops.common import find_table, table_arn
-from ddblite.ops.exports import new_job_id, page
+from ddblite.ops.exports import by_token, new_job_id, page
 from ddblite.ops.timestamps import stamp
 from ddblite.transfer import imports, s3
 from ddblite.validate import Shape, expect_int, expect_map, expect_str
@@ -139,6 +143,16 @@ def import_table(db: Database, params: dict, region: str) -> dict:
     shape.done()
     prefix = expect_str(source, "S3KeyPrefix") or ""
     now = db.clock.now()
+    if token is not None:
+        earlier = by_token(db, "import", token, now)
+        if earlier is not None:
+            same = (earlier["source"], earlier["format"], earlier.get("options"),
+                    earlier["compression"], earlier["creation"]) == (
+                dict(source), input_format, options, compression or "NONE", dict(creation))
+            if not same:
+                raise IdempotentParameterMismatchException(  # INFERRED wording
+                    "The ClientToken was used before with different parameters")
+            return {"ImportTableDescription": _description(earlier)}
     bucket = s3.bucket(bucket_name)
     keys = imports.data_keys(bucket, prefix)
     # The table comes first: CreateTable's own checks and errors (ResourceInUse...).

@@ -263,3 +263,31 @@ def test_bucket_names_and_keys_stay_inside_the_bucket(client, tmp_path):
     assert described["ExportDescription"]["ExportStatus"] == "FAILED"
     assert "leaves the bucket's directory" in described["ExportDescription"]["FailureMessage"]
     assert not (tmp_path / "outside").exists()
+
+
+def test_client_tokens_make_exports_and_imports_idempotent(client, tmp_path, clock):
+    arn = _source(client)
+    bucket = f"file://{tmp_path}"
+    first = client.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="t1")
+    again = client.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="t1")
+    assert again["ExportDescription"]["ExportArn"] == first["ExportDescription"]["ExportArn"]
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="t1",
+                                             ExportFormat="ION")
+    assert error_of(excinfo)[0] == "ImportConflictException"
+    clock.advance(8 * 3600 + 1)  # the token's window is over: a new export
+    later = client.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="t1")
+    assert later["ExportDescription"]["ExportArn"] != first["ExportDescription"]["ExportArn"]
+
+    source = {"S3Bucket": bucket, "S3KeyPrefix": "AWSDynamoDB/"}
+    made = client.import_table(S3BucketSource=source, InputFormat="DYNAMODB_JSON",
+                               InputCompressionType="GZIP", TableCreationParameters=CREATION,
+                               ClientToken="i1")["ImportTableDescription"]
+    same = client.import_table(S3BucketSource=source, InputFormat="DYNAMODB_JSON",
+                               InputCompressionType="GZIP", TableCreationParameters=CREATION,
+                               ClientToken="i1")["ImportTableDescription"]
+    assert same["ImportArn"] == made["ImportArn"]
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.import_table(S3BucketSource=source, InputFormat="ION",
+                            TableCreationParameters=CREATION, ClientToken="i1")
+    assert error_of(excinfo)[0] == "IdempotentParameterMismatchException"
