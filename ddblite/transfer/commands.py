@@ -155,18 +155,47 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scanned(side: Side, name: str):
-    """(item, size) of every item, read with Scan (an endpoint has no snapshot to share)."""
-    from ddblite.native import item_size
+def _scanned(side: Side, name: str, segments: int = 4):
+    """(item, size) of every item, read with parallel Scan segments (an endpoint has no
+    snapshot to share, so items written meanwhile may or may not be in the export)."""
+    import queue
+    import threading
 
-    start = None
-    while True:
-        page = side.client.scan(TableName=name, **({"ExclusiveStartKey": start} if start else {}))
-        for item in page["Items"]:
-            yield item, item_size(item)
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return
+    from ddblite.native import item_size
+    from ddblite.transfer.copy import Backoff, TableReport, _scan
+
+    pages: queue.Queue = queue.Queue(maxsize=segments * 4)
+    report, backoff = TableReport(name), Backoff()
+
+    def read(segment: int) -> None:
+        try:
+            start = None
+            while True:
+                params = {"TableName": name, "Segment": segment, "TotalSegments": segments}
+                if start:
+                    params["ExclusiveStartKey"] = start
+                page = _scan(side.client, params, backoff, report)
+                pages.put(page["Items"])
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    break
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer to raise
+            pages.put(exc)
+        pages.put(None)
+
+    threads = [threading.Thread(target=read, args=(s,), daemon=True) for s in range(segments)]
+    for thread in threads:
+        thread.start()
+    running = segments
+    while running:
+        page = pages.get()
+        if page is None:
+            running -= 1
+        elif isinstance(page, Exception):
+            raise page
+        else:
+            for item in page:
+                yield item, item_size(item)
 
 
 # ------------------------------------------------------------------ import

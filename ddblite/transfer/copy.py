@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,12 +186,15 @@ def copy_table(source: Side, destination: Side, name: str, *, segments: int = 4,
     ensure_table(source, destination, name)
     entry = checkpoint.table(name, segments)
     count_lock = threading.Lock()
+    # Set when a segment fails or the copy is interrupted (Ctrl-C): the others stop at
+    # their next page, so everything written is in the checkpoint and nothing waits.
+    stop = threading.Event()
 
     def run_segment(segment: int) -> None:
         if segment in entry["done"]:
             return
         start = checkpoint.position(name, segment)
-        while True:
+        while not stop.is_set():
             params = {"TableName": name, "Segment": segment, "TotalSegments": segments,
                       "Limit": page_size}
             if start:
@@ -210,8 +213,14 @@ def copy_table(source: Side, destination: Side, name: str, *, segments: int = 4,
                 return
 
     with ThreadPoolExecutor(max_workers=segments) as pool:
-        for future in [pool.submit(run_segment, s) for s in range(segments)]:
-            future.result()
+        futures = [pool.submit(run_segment, s) for s in range(segments)]
+        try:
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
     if verify:
         _verify(source, destination, name, report, segments, sample, backoff)
     report.seconds = time.monotonic() - started

@@ -75,3 +75,28 @@ def test_every_command_has_help_with_an_example(capsys):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "example:" in capsys.readouterr().out
+
+
+def test_export_from_an_endpoint_and_import_into_a_directory(tmp_path, capsys):
+    from ddblite.transfer.sides import endpoint_client
+    from tests.clients.serve import ddblite_serve
+
+    with ddblite_serve() as url:
+        client = endpoint_client(url)
+        client.create_table(
+            TableName="remote",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "N"}],
+            BillingMode="PAY_PER_REQUEST")
+        for item in _items():
+            client.put_item(TableName="remote", Item=item)
+        assert main(["export", "remote", str(tmp_path / "out"), "--endpoint-url", url,
+                     "--quiet"]) == 0
+        expected = _all(client, "remote")
+    assert "exported 33 items from remote" in capsys.readouterr().out
+    assert main(["import", str(tmp_path / "out"), "remote", "--path", str(tmp_path / "db"),
+                 "--quiet"]) == 0
+    with ddblite.connect(str(tmp_path / "db")) as db:
+        assert _all(db.client(), "remote") == expected

@@ -91,14 +91,16 @@ def test_interrupted_copy_resumes_from_its_checkpoint(tmp_path):
     with Side(str(tmp_path / "a")) as source, Side(str(tmp_path / "b")) as destination:
         _fill(source.client, count=1000)
         real = destination.client
-        destination.client = Flaky(real, break_after=20)
+        # A page is one batch of 25 here, taking about five calls with the leftovers and
+        # throttling: 60 calls over two segments always finish some pages, never all.
+        destination.client = Flaky(real, break_after=60)
         with pytest.raises(ConnectionError):
-            copy_table(source, destination, "src", segments=4, page_size=50,
+            copy_table(source, destination, "src", segments=2, page_size=25,
                        checkpoint=Checkpoint(checkpoint_file), backoff=Backoff(sleep=lambda s: 0))
         first = destination.client.written
         assert 0 < first < 1033
         destination.client = Flaky(real)
-        report = copy_table(source, destination, "src", segments=4, page_size=50,
+        report = copy_table(source, destination, "src", segments=2, page_size=25,
                             checkpoint=Checkpoint(checkpoint_file),
                             backoff=Backoff(sleep=lambda s: 0))
         # The resumed run skipped what the checkpoint says was written.
