@@ -215,7 +215,9 @@ def copy_table(source: Side, destination: Side, name: str, *, segments: int = 4,
     with ThreadPoolExecutor(max_workers=segments) as pool:
         futures = [pool.submit(run_segment, s) for s in range(segments)]
         try:
-            wait(futures, return_when=FIRST_EXCEPTION)
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            if any(future.exception() is not None for future in done):
+                stop.set()
             for future in futures:
                 future.result()
         except BaseException:
