@@ -90,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "import":
             return _import(args)
         return _copy(args)
+    except KeyboardInterrupt:
+        hint = " (run it again with the same --checkpoint to resume)" \
+            if getattr(args, "checkpoint", None) else ""
+        print(f"ddblite {args.command}: interrupted{hint}", file=sys.stderr)
+        return 130
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not trace back
         print(f"ddblite {args.command}: {exc}", file=sys.stderr)
         return 1
