@@ -122,3 +122,47 @@ def test_copy_from_a_directory_to_a_directory_by_table(tmp_path, capsys):
 def test_copy_from_nowhere_is_an_error(tmp_path, capsys):
     assert main(["copy", str(tmp_path / "missing"), str(tmp_path / "b"), "--quiet"]) == 1
     assert "neither an endpoint URL nor a data directory" in capsys.readouterr().err
+
+
+def test_ddblite_copy_interrupted_and_resumed_between_two_servers(tmp_path):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.clients.serve import REPO
+
+    checkpoint = tmp_path / "copy.ckpt"
+    with ddblite_serve() as source_url, ddblite_serve() as destination_url:
+        source = endpoint_client(source_url)
+        source.create_table(TableName="big", BillingMode="PAY_PER_REQUEST", **SCHEMA)
+        items = [{"pk": {"S": f"k{i}"}, "sk": {"N": str(i)}, "pad": {"S": "x" * 200}}
+                 for i in range(6000)]
+        for i in range(0, len(items), 25):
+            source.batch_write_item(RequestItems={"big": [
+                {"PutRequest": {"Item": item}} for item in items[i:i + 25]]})
+        command = [sys.executable, "-m", "ddblite", "copy", source_url, destination_url,
+                   "--checkpoint", str(checkpoint), "--segments", "2", "--quiet"]
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not checkpoint.exists() and process.poll() is None:  # the first page is in
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 130, (out, err)
+        assert "interrupted (run it again with the same --checkpoint to resume)" in err
+        state = json.loads(checkpoint.read_text())["big"]
+        assert len(state["done"]) < 2
+        destination = endpoint_client(destination_url)
+        copied_before = destination.scan(TableName="big", Select="COUNT")["Count"]
+        assert 0 < copied_before < 6000
+
+        resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0, resumed.stderr
+        assert "verified: 6000 items" in resumed.stderr
+        assert _all(destination, "big") == _all(source, "big")
