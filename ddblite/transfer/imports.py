@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from ddblite.transfer import dynamodb_json, ion
 
 # Files an export writes beside its data: never items.
@@ -27,7 +29,7 @@ def data_keys(bucket: Any, prefix: str) -> list[str]:
         for manifest in manifests:
             for line in bucket.get(manifest).splitlines():
                 if line.strip():
-                    found.append(dynamodb_json.orjson.loads(line)["dataFileS3Key"])
+                    found.append(orjson.loads(line)["dataFileS3Key"])
         return found
     return [key for key in keys
             if not key.endswith(".md5") and key.rsplit("/", 1)[-1] not in _NOT_DATA]
