@@ -1,49 +1,27 @@
-"""Backups and restores: CreateBackup, DescribeBackup, ListBackups, DeleteBackup,
-RestoreTableFromBackup, and RestoreTableToPointInTime (replaying engine.changelog).
+"""On-demand backups: CreateBackup, DescribeBackup, ListBackups, DeleteBackup, and the
+SYSTEM backup DeleteTable leaves of a table with PITR (restores: ops.restores).
 
 The copies themselves live in engine.backups; this module checks requests and shapes
-answers. ddblite makes a backup and restores it synchronously, so the responses show
-the transitional statuses DynamoDB answers with (CREATING) while a Describe right after
-already shows the finished state.
+answers. ddblite makes a backup synchronously, so CreateBackup's answer shows the
+CREATING status DynamoDB answers with while DescribeBackup right after says AVAILABLE.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite.dispatch import operation
-from ddblite.engine import backups, changelog
-from ddblite.errors import (
-    BackupNotFoundException,
-    InvalidRestoreTimeException,
-    PointInTimeRecoveryUnavailableException,
-    TableAlreadyExistsException,
-    TableNotFoundException,
-)
+from ddblite.engine import backups
+from ddblite.errors import BackupNotFoundException, TableNotFoundException
 from ddblite.ops.common import region_of, table_arn, table_name_of
-from ddblite.ops.misc import restorable_window
-from ddblite.ops.table_describe import describe
-from ddblite.ops.table_schema import (
-    check_gsis,
-    check_index_shapes,
-    check_lsis,
-    check_throughput,
-    check_throughput_bounds,
-    invalid,
-    stored_index,
-)
-from ddblite.ops.tables import BILLING_MODES, MAX_TABLES
+from ddblite.ops.table_schema import invalid
 from ddblite.ops.timestamps import expect_time, stamp
 from ddblite.validate import (
     TABLE_NAME_PATTERN,
     TABLE_NAME_RULE,
     Shape,
-    expect_bool,
     expect_int,
-    expect_list,
-    expect_map,
     expect_str,
 )
 
@@ -63,12 +41,12 @@ def _check_backup_name(shape: Shape, name: str | None) -> None:
     shape.length_between(name, "backupName", 3, 255)
 
 
-def _check_backup_arn(shape: Shape, arn: str | None, member: str = "backupArn") -> None:
+def check_backup_arn(shape: Shape, arn: str | None, member: str = "backupArn") -> None:
     if shape.not_null(arn, member):
         shape.length_between(arn, member, 37, 1024)
 
 
-def _source_table(db: Database, txn, region: str, name: str):
+def source_table(db: Database, txn, region: str, name: str):
     table = db.catalog.get(txn, region_of(name, region), table_name_of(name))
     if table is None:
         raise TableNotFoundException(f"Table not found: {table_name_of(name)}")
@@ -80,7 +58,7 @@ def _expired(record: dict, now: float) -> bool:
     return expires is not None and expires <= now
 
 
-def _backup_of(txn, arn: str, now: float) -> tuple[str, dict[str, Any]]:
+def backup_of(txn, arn: str, now: float) -> tuple[str, dict[str, Any]]:
     backup_id = arn.rpartition("/backup/")[2]
     record = backups.get(txn, backup_id) if backup_id else None
     if record is None or record["arn"] != arn or _expired(record, now):
@@ -201,7 +179,7 @@ def create_backup(db: Database, params: dict, region: str) -> dict:
     now = db.clock.now()
 
     def run(txn):
-        table = _source_table(db, txn, region, name)
+        table = source_table(db, txn, region, name)
         return _new_backup(db, txn, table, backup_name, "USER", now)
 
     record = db.storage.write(run)
@@ -214,9 +192,9 @@ def create_backup(db: Database, params: dict, region: str) -> dict:
 def describe_backup(db: Database, params: dict, region: str) -> dict:
     arn = expect_str(params, "BackupArn")
     shape = Shape()
-    _check_backup_arn(shape, arn)
+    check_backup_arn(shape, arn)
     shape.done()
-    _, record = db.storage.read(lambda txn: _backup_of(txn, arn, db.clock.now()))
+    _, record = db.storage.read(lambda txn: backup_of(txn, arn, db.clock.now()))
     return {"BackupDescription": _description(record)}
 
 
@@ -224,11 +202,11 @@ def describe_backup(db: Database, params: dict, region: str) -> dict:
 def delete_backup(db: Database, params: dict, region: str) -> dict:
     arn = expect_str(params, "BackupArn")
     shape = Shape()
-    _check_backup_arn(shape, arn)
+    check_backup_arn(shape, arn)
     shape.done()
 
     def run(txn):
-        backup_id, record = _backup_of(txn, arn, db.clock.now())
+        backup_id, record = backup_of(txn, arn, db.clock.now())
         backups.remove(txn, backup_id)
         return record
 
@@ -251,7 +229,7 @@ def list_backups(db: Database, params: dict, region: str) -> dict:
     shape.at_least(limit, "limit", 1)
     shape.at_most(limit, "limit", 100)
     if start is not None:
-        _check_backup_arn(shape, start, "exclusiveStartBackupArn")
+        check_backup_arn(shape, start, "exclusiveStartBackupArn")
     shape.enum(backup_type, "backupType", BACKUP_TYPE_FILTERS)
     shape.done()
     if lower is not None and upper is not None and lower > upper:
@@ -284,202 +262,3 @@ def list_backups(db: Database, params: dict, region: str) -> dict:
     if len(found) > limit:
         response["LastEvaluatedBackupArn"] = found[limit - 1]["arn"]
     return response
-
-
-# ------------------------------------------------------------------ restore
-
-
-def _restored_indexes(params: dict, source: dict, billing: str,
-                      throughput: dict | None) -> tuple[list, list]:
-    """The restored table's LSIs and GSIs: the source's, or the overrides."""
-    lsis = params.get("LocalSecondaryIndexOverride")
-    gsis = params.get("GlobalSecondaryIndexOverride")
-    defined = [d["AttributeName"] for d in source["attribute_definitions"]]
-    seen: set[str] = set()
-    if lsis is not None:
-        check_lsis(lsis, source["key_schema"], defined, seen)
-        lsi_records = [stored_index(index, False) for index in lsis]
-    else:
-        lsi_records = [dict(index) for index in source.get("lsi", [])]
-    provisioned = billing == "PROVISIONED"
-    if gsis is not None:
-        check_gsis(gsis, defined, billing, seen)
-        gsi_records = [stored_index(index, provisioned) for index in gsis]
-    else:
-        gsi_records = []
-        for index in source.get("gsi", []):
-            index = {k: v for k, v in index.items() if k not in ("IndexStatus", "Backfilling")}
-            if not provisioned:
-                index.pop("ProvisionedThroughput", None)
-            elif "ProvisionedThroughput" not in index and throughput is not None:
-                index["ProvisionedThroughput"] = dict(throughput)
-            gsi_records.append(index)
-    return lsi_records, gsi_records
-
-
-def _restored_record(params: dict, source: dict, target: str, region: str, now: float,
-                     backup: dict) -> dict:
-    billing = expect_str(params, "BillingModeOverride") or source["billing_mode"]
-    throughput = params.get("ProvisionedThroughputOverride")
-    if billing == "PAY_PER_REQUEST" and throughput is not None:
-        raise invalid(
-            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-            "BillingMode is PAY_PER_REQUEST"
-        )
-    if throughput is not None:
-        check_throughput_bounds(throughput)
-    provisioned = dict(source["provisioned"], decreases=0)
-    provisioned.pop("last_increase", None)
-    provisioned.pop("last_decrease", None)
-    if billing == "PAY_PER_REQUEST":
-        provisioned.update(read=0, write=0)
-    elif throughput is not None:
-        provisioned.update(read=throughput["ReadCapacityUnits"],
-                           write=throughput["WriteCapacityUnits"])
-    elif not provisioned.get("read"):
-        # INFERRED wording: an on-demand backup restored as provisioned needs capacity.
-        raise invalid("ProvisionedThroughputOverride must be specified when BillingModeOverride "
-                      "is PROVISIONED")
-    lsis, gsis = _restored_indexes(params, source, billing, throughput)
-    used = {e["AttributeName"] for e in source["key_schema"]}
-    for index in lsis + gsis:
-        used.update(e["AttributeName"] for e in index["KeySchema"])
-    # Index storage numbers: kept for the source's own indexes, fresh ones for overrides.
-    next_number = source.get("next_index_number", 0)
-    for index in lsis + gsis:
-        if "_number" not in index:
-            index["_number"] = next_number
-            next_number += 1
-    return {
-        **source,
-        "name": target,
-        "region": region,
-        "uuid": str(uuid.uuid4()),
-        "created": now,
-        "status": "ACTIVE",
-        "attribute_definitions": [
-            d for d in source["attribute_definitions"] if d["AttributeName"] in used
-        ],
-        "billing_mode": billing,
-        # INFERRED: a restore that overrides the billing mode shows BillingModeSummary.
-        "billing_changed": "BillingModeOverride" in params,
-        "provisioned": provisioned,
-        "ppr_since": now if billing == "PAY_PER_REQUEST" else None,
-        "lsi": lsis,
-        "gsi": gsis,
-        "next_index_number": next_number,
-        # Not restored, as in DynamoDB: streams, TTL, tags, PITR, deletion protection.
-        "stream": None,
-        "stream_label": None,
-        "tags": {},
-        "pitr": False,
-        "deletion_protection": False,
-        "on_demand": params.get("OnDemandThroughputOverride") or source.get("on_demand"),
-        "restore": {
-            "SourceBackupArn": backup["arn"],
-            "SourceTableArn": backup["table_arn"],
-            "RestoreDateTime": now,
-        },
-    }
-
-
-def _check_restore_shape(params: dict, target: str | None, arn: Any = False) -> None:
-    """The request-shape checks both restores share (arn False: no BackupArn member)."""
-    billing = expect_str(params, "BillingModeOverride")
-    throughput = expect_map(params, "ProvisionedThroughputOverride")
-    gsis = expect_list(params, "GlobalSecondaryIndexOverride")
-    lsis = expect_list(params, "LocalSecondaryIndexOverride")
-    expect_map(params, "OnDemandThroughputOverride")
-    shape = Shape()
-    shape.table_name(target, "targetTableName", mode="create")
-    if arn is not False:
-        _check_backup_arn(shape, arn)
-    shape.enum(billing, "billingModeOverride", BILLING_MODES)
-    check_throughput(shape, throughput, "provisionedThroughputOverride")
-    check_index_shapes(shape, lsis, "localSecondaryIndexOverride", False)
-    check_index_shapes(shape, gsis, "globalSecondaryIndexOverride", True)
-    shape.done()
-
-
-@operation("RestoreTableFromBackup")
-def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
-    target = expect_str(params, "TargetTableName")
-    arn = expect_str(params, "BackupArn")
-    _check_restore_shape(params, target, arn)
-    now = db.clock.now()
-
-    def run(txn):
-        backup_id, backup = _backup_of(txn, arn, now)
-        record = _new_table(db, txn, params, backup["table"], target, region, now, backup)
-        table = db.catalog.save(txn, record)
-        backups.restore(txn, db.catalog, table, backup_id)
-        count, size = db.catalog.stats(txn, table)
-        return describe(db, table, count, size)
-
-    return {"TableDescription": _restoring(db.storage.write(run))}
-
-
-def _new_table(db: Database, txn, params: dict, source: dict, target: str, region: str,
-               now: float, backup: dict) -> dict:
-    """The restored table's catalog record, once the target name is known to be free."""
-    if db.catalog.get(txn, region, target) is not None:
-        raise TableAlreadyExistsException(f"Table already exists: {target}")
-    if len(db.catalog.names(txn, region)) >= MAX_TABLES:
-        raise invalid(f"Subscriber limit exceeded: Only {MAX_TABLES} tables can be created "
-                      "per region")  # INFERRED: CreateTable's wording
-    record = _restored_record(params, source, target, region, now, backup)
-    record["id"] = db.catalog.next_table_id(txn)
-    return record
-
-
-def _restoring(description: dict) -> dict:
-    """The answer shows the table as DynamoDB does right after the call; the restore
-    itself is already finished, so DescribeTable says ACTIVE."""
-    description["TableStatus"] = "CREATING"
-    description["RestoreSummary"]["RestoreInProgress"] = True
-    return description
-
-
-@operation("RestoreTableToPointInTime")
-def restore_table_to_point_in_time(db: Database, params: dict, region: str) -> dict:
-    source = expect_str(params, "SourceTableName")
-    source_arn = expect_str(params, "SourceTableArn")
-    target = expect_str(params, "TargetTableName")
-    latest = expect_bool(params, "UseLatestRestorableTime")
-    when = expect_time(params, "RestoreDateTime")
-    _check_restore_shape(params, target)
-    name = source or source_arn
-    if name is None:
-        # INFERRED wording
-        raise invalid("Either SourceTableName or SourceTableArn must be specified")
-    if latest and when is not None:
-        # INFERRED wording
-        raise invalid("Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
-    if not latest and when is None:
-        # INFERRED wording
-        raise invalid("Either RestoreDateTime or UseLatestRestorableTime must be specified")
-    now = db.clock.now()
-
-    def run(txn):
-        table = _source_table(db, txn, region, name)
-        if not table.record.get("pitr"):
-            # INFERRED wording
-            raise PointInTimeRecoveryUnavailableException(
-                f"Point in time recovery is not enabled for table '{table.name}'"
-            )
-        earliest, newest = restorable_window(table.record, now)
-        at = newest if latest else when
-        if not earliest <= at <= newest:
-            raise InvalidRestoreTimeException(  # INFERRED wording
-                f"RestoreDateTime must be between {stamp(earliest)} and {stamp(newest)}"
-            )
-        stored = changelog.state_at(txn, table, at)
-        source_record = {"table_arn": table_arn(db, table.region, table.name), "arn": None}
-        record = _new_table(db, txn, params, table.record, target, region, now, source_record)
-        record["restore"]["RestoreDateTime"] = at
-        restored = db.catalog.save(txn, record)
-        backups.write_records(txn, db.catalog, restored, stored)
-        count, size = db.catalog.stats(txn, restored)
-        return describe(db, restored, count, size)
-
-    return {"TableDescription": _restoring(db.storage.write(run))}
