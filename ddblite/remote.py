@@ -17,8 +17,10 @@ from ddblite import errors
 from ddblite.client import snake_case
 from ddblite.transfer.sides import endpoint_client
 
-# What exists only next to a local store (the storage engine, its clock, durability).
-LOCAL_ONLY = frozenset(("storage", "catalog", "clock", "durability", "path", "sync"))
+# What exists only next to a local store: the storage engine, its clock, durability;
+# and any Database method a RemoteDatabase lacks (triggers, usage... as they come).
+LOCAL_ONLY = frozenset(("storage", "catalog", "clock", "durability", "path", "sync",
+                        "account_id"))
 
 
 _BOTH: dict[tuple[type, type], type] = {}
@@ -119,7 +121,9 @@ class RemoteDatabase:
         self.close()
 
     def __getattr__(self, name: str) -> Any:
-        if name in LOCAL_ONLY:
+        from ddblite.database import Database
+
+        if name in LOCAL_ONLY or (not name.startswith("_") and hasattr(Database, name)):
             raise AttributeError(
                 f"'{name}' is local-only: a remote ddblite database ({self.endpoint_url or 'AWS'}) "
                 "speaks only DynamoDB's API; open a data directory with ddblite.connect(path) "
