@@ -1,4 +1,4 @@
-"""The `ddblite` command: `ddblite serve`, `ddblite demo`."""
+"""The `ddblite` command: `ddblite serve`, `ddblite demo`, `export`, `import`, `copy`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+
+from ddblite.transfer.commands import add_commands as add_transfer_commands
+from ddblite.transfer.commands import run as run_transfer_command
 
 DEFAULT_PATH = "./ddblite-data"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
                         "lower open-file limit)")
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
+    add_transfer_commands(commands)  # export, import, copy
     return parser
 
 
@@ -94,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "demo":
         return _demo()
+    if args.command in ("export", "import", "copy"):
+        return run_transfer_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -156,6 +156,7 @@ def connect(
     clock: Clock | None = None,
     region: str = DEFAULT_REGION,
     account_id: str = ACCOUNT_ID,
+    endpoint_url: str | None = None,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -167,6 +168,14 @@ def connect(
     corrupt the store on a file system that reorders writes) or "memory".
     account_id: the 12-digit account ARNs name; an ARN of another account is refused
     with AccessDeniedException, as DynamoDB refuses it.
+
+    Remote mode: an http(s):// URL as path, or endpoint_url=..., returns a
+    ddblite.remote.RemoteDatabase over that DynamoDB-compatible endpoint (boto3
+    credential keywords such as aws_access_key_id go in the keyword arguments).
     """
+    if endpoint_url is not None or str(path).startswith(("http://", "https://")):
+        from ddblite.remote import RemoteDatabase
+
+        return RemoteDatabase(endpoint_url or path, region, **storage_options)  # type: ignore[return-value]
     return Database(path, durability, clock=clock, region=region, account_id=account_id,
                     **storage_options)

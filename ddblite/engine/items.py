@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgpack
 
-from ddblite.engine import indexes, streamlog
+from ddblite.engine import changelog, indexes, streamlog
 from ddblite.storage import ReadTxn, WriteTxn
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ def put(
     old, old_size = current
     record = pack_record(item, size)
     txn.put("items", key, record)
+    if table.record.get("pitr"):  # point-in-time recovery logs every write
+        changelog.append(txn, catalog, table, key, record)
     if old is None:
         catalog.add_stats(txn, table, 1, size)
     else:
@@ -107,6 +109,8 @@ def delete(
     if old_raw is None:
         return WriteResult(None, 0, _NO_WRITES, None)
     txn.delete("items", key)
+    if table.record.get("pitr"):
+        changelog.append(txn, catalog, table, key, None)
     old_size = record_size(old_raw)
     catalog.add_stats(txn, table, -1, -old_size)
     old = unpack_record(old_raw)

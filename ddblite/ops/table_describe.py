@@ -73,6 +73,16 @@ def describe(db: Database, table: TableInfo, item_count: int, size: int,
     if record.get("on_demand"):
         description["OnDemandThroughput"] = record["on_demand"]
     description["DeletionProtectionEnabled"] = record.get("deletion_protection", False)
+    restore = record.get("restore")
+    if restore:  # a restored table (restores finish synchronously)
+        summary = {
+            "SourceTableArn": restore["SourceTableArn"],
+            "RestoreDateTime": _timestamp(restore["RestoreDateTime"]),
+            "RestoreInProgress": False,
+        }
+        if restore.get("SourceBackupArn"):
+            summary["SourceBackupArn"] = restore["SourceBackupArn"]
+        description["RestoreSummary"] = summary
     return description
 
 

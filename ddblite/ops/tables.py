@@ -301,6 +301,10 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
         description["TableStatus"] = "DELETING"
         if table.stream is not None:
             streamlog.disable_stream(txn, table.stream[0], db.clock.now())
+        if table.record.get("pitr"):  # DynamoDB keeps a SYSTEM backup of such a table
+            from ddblite.ops.backups import system_backup
+
+            system_backup(db, txn, table)
         _drop_items(txn, table)
         db.catalog.remove(txn, table)
         return description
@@ -314,8 +318,9 @@ def _drop_items(txn, table: TableInfo) -> None:
         keys = [key for key, _ in txn.range(space, table.prefix, prefix_end(table.prefix))]
         for key in keys:
             txn.delete(space, key)
-    # Index statistics and item-collection sizes live in "meta" under the table prefix.
-    for tag in (b"s:", b"c:"):
+    # Index statistics, item-collection sizes and the PITR change log live in "meta"
+    # under the table prefix.
+    for tag in (b"s:", b"c:", b"l:"):
         start = tag + table.prefix
         keys = [key for key, _ in txn.range("meta", start, prefix_end(start))]
         for key in keys:
