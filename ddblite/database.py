@@ -7,6 +7,8 @@ from typing import Any
 from ddblite.clock import Clock
 from ddblite.dispatch import dispatch
 from ddblite.engine.catalog import Catalog
+from ddblite.engine.throttle import Throttle
+from ddblite.engine.usage import Usage
 from ddblite.storage import open_storage
 
 DEFAULT_REGION = "us-east-1"
@@ -22,6 +24,7 @@ class Database:
         durability: str | None = None,
         clock: Clock | None = None,
         region: str = DEFAULT_REGION,
+        throttle: bool = False,
         **storage_options: Any,
     ) -> None:
         if durability is None:
@@ -38,6 +41,17 @@ class Database:
         self.region = region
         self.account_id = ACCOUNT_ID
         self.closed = False
+        # Consumed capacity of every request (engine.usage); token buckets when asked.
+        self.usage_counters = Usage()
+        self.throttle: Throttle | None = Throttle(self) if throttle else None
+
+    def usage(self, top: int = 10) -> dict:
+        """Consumed RCU/WCU per table, index and (top `top`) partition key, with
+        throttle counts, since this Database was opened (or `reset_usage`)."""
+        return self.usage_counters.snapshot(top)
+
+    def reset_usage(self) -> None:
+        self.usage_counters.reset()
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -94,6 +108,7 @@ def connect(
     *,
     clock: Clock | None = None,
     region: str = DEFAULT_REGION,
+    throttle: bool = False,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -101,5 +116,8 @@ def connect(
     path: a directory for the durable LMDB store, or ":memory:".
     durability: "full" (default for a path: fsync every commit), "lazy" (sync
     on an interval; a crash never corrupts) or "memory".
+    throttle: enforce provisioned and on-demand throughput limits on `clock`
+    (ProvisionedThroughputExceededException, Unprocessed batch members).
     """
-    return Database(path, durability, clock=clock, region=region, **storage_options)
+    return Database(path, durability, clock=clock, region=region, throttle=throttle,
+                    **storage_options)
