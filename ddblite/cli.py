@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cors", type=_origins, metavar="ORIGINS", help="comma-separated browser origins, or *"
     )
+    serve.add_argument(
+        "--throttle", action="store_true",
+        help="enforce provisioned and on-demand throughput limits, as DynamoDB does",
+    )
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     return parser
@@ -78,7 +82,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
-    options = serve_options(path, durability, args.require_auth, args.cors)
+    options = serve_options(path, durability, args.require_auth, args.cors, args.throttle)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

@@ -92,6 +92,8 @@ class Database:
 
     def close(self) -> None:
         if not self.closed:
+            if self.throttle is not None:  # pending bucket debits, for other processes
+                self.throttle.flush()
             self.closed = True
             self.storage.close()
 

@@ -200,16 +200,19 @@ class Mock:
     db: serve this Database (left open afterwards). path: open a durable
     database there. Neither: a fresh in-memory database per use.
     clock: the clock of a database the mock opens (ddblite.ManualClock in tests).
+    throttle: a database the mock opens enforces throughput limits.
     """
 
     def __init__(
-        self, db: Database | None = None, path: str | None = None, clock: Clock | None = None
+        self, db: Database | None = None, path: str | None = None, clock: Clock | None = None,
+        throttle: bool = False,
     ) -> None:
         if db is not None and path is not None:
             raise ValueError("give ddblite.mock a db or a path, not both")
         self._given_db = db
         self._path = path
         self._clock = clock
+        self._throttle = throttle
         self._opened: list[Database | None] = []
 
     @property
@@ -226,7 +229,7 @@ class Mock:
         else:
             from ddblite.database import connect
 
-            db = connect(self._path or ":memory:", clock=self._clock)
+            db = connect(self._path or ":memory:", clock=self._clock, throttle=self._throttle)
             opened = db
         self._opened.append(opened)
         _hook_botocore()
@@ -289,9 +292,10 @@ def mock(
     db: Database | None = None,
     path: str | None = None,
     clock: Clock | None = None,
+    throttle: bool = False,
 ) -> Any:
     """`with ddblite.mock():`, `@ddblite.mock`, `@ddblite.mock(db=...)`, `ddblite.mock("dir")`."""
     if isinstance(target, str):
-        return Mock(path=target, clock=clock)
-    made = Mock(db=db, path=path, clock=clock)
+        return Mock(path=target, clock=clock, throttle=throttle)
+    made = Mock(db=db, path=path, clock=clock, throttle=throttle)
     return made if target is None else made(target)

@@ -56,6 +56,8 @@ MAX_ON_DEMAND_EXCEEDED = (
 )
 
 _STATE = struct.Struct(">dd")  # balance, stamp
+# A balance this small counts as empty: epoch-second stamps carry float noise of this order.
+EMPTY = 1e-6
 _PARTITION = struct.Struct(">I")
 
 # Requests pay into this process's copy of their buckets, written back to the store
@@ -79,7 +81,8 @@ class Bucket:
         self.message = message
         self.pending = 0.0          # debits not yet written back
         if raw is None:
-            # INFERRED: a new bucket starts with one second of its rate, not a full burst.
+            # INFERRED: a table starts with one second of its rate and saves what it
+            # leaves unused from its creation on (`now` is then the creation time).
             self.balance = min(rate, burst)
             self.stamp = now
         else:
@@ -117,12 +120,15 @@ class Ledger:
             return catalog.stats(txn, table)[1]
         return self.throttle.db.storage.read(lambda read: catalog.stats(read, table)[1])
 
-    def _bucket(self, txn, now: float, key: bytes, rate: float, burst: float, reason: str,
-                message: str, index: str | None = None) -> Bucket:
+    def _bucket(self, txn, table, now: float, key: bytes, rate: float, burst: float,
+                reason: str, message: str, index: str | None = None) -> Bucket:
         bucket = self.buckets.get(key)
         if bucket is None:
-            bucket = self.buckets[key] = Bucket(key, rate, burst, reason, message,
-                                                self._raw(txn, key), now, index)
+            raw = self._raw(txn, key)
+            created = min(now, table.record.get("created", now))
+            bucket = self.buckets[key] = Bucket(key, rate, burst, reason, message, raw,
+                                                created if raw is None else now, index)
+            bucket.refill(now)
         else:  # the rate may have changed since (UpdateTable in another request)
             bucket.rate, bucket.burst = rate, burst
             bucket.refill(now)
@@ -157,14 +163,14 @@ class Ledger:
                 rate = float((spec.get("ProvisionedThroughput") or {}).get(
                     "WriteCapacityUnits" if write else "ReadCapacityUnits", 0))
                 buckets.append(self._bucket(
-                    txn, now, base + b"i" + index.name.encode() + side, rate,
+                    txn, table, now, base + b"i" + index.name.encode() + side, rate,
                     rate * BURST_SECONDS, f"Index{kind}ProvisionedThroughputExceeded",
                     INDEX_EXCEEDED, index.name))
             self._needed = (request, buckets)
             return buckets
         if provisioned:
             rate = float(record["provisioned"].get("write" if write else "read", 0))
-            buckets.append(self._bucket(txn, now, base + b"t" + side, rate,
+            buckets.append(self._bucket(txn, table, now, base + b"t" + side, rate,
                                         rate * BURST_SECONDS,
                                         f"Table{kind}ProvisionedThroughputExceeded",
                                         TABLE_EXCEEDED))
@@ -173,21 +179,21 @@ class Ledger:
                     rate = float((spec.get("ProvisionedThroughput") or {}).get(
                         "WriteCapacityUnits", 0))
                     buckets.append(self._bucket(
-                        txn, now, base + b"i" + spec["IndexName"].encode() + side, rate,
+                        txn, table, now, base + b"i" + spec["IndexName"].encode() + side, rate,
                         rate * BURST_SECONDS, "IndexWriteProvisionedThroughputExceeded",
                         INDEX_EXCEEDED, spec["IndexName"]))
         else:
             limit = (record.get("on_demand") or {}).get(
                 "MaxWriteRequestUnits" if write else "MaxReadRequestUnits")
             if limit is not None and limit > 0:
-                buckets.append(self._bucket(txn, now, base + b"m" + side, float(limit),
+                buckets.append(self._bucket(txn, table, now, base + b"m" + side, float(limit),
                                             float(limit),
                                             f"Table{kind}MaxOnDemandThroughputExceeded",
                                             MAX_ON_DEMAND_EXCEEDED))
         if pk is not None:
             rate = PARTITION_WRITE_UNITS if write else PARTITION_READ_UNITS
             buckets.append(self._bucket(
-                txn, now, base + b"p" + self._partition(txn, table, pk) + side, rate, rate,
+                txn, table, now, base + b"p" + self._partition(txn, table, pk) + side, rate, rate,
                 f"Table{kind}KeyRangeThroughputExceeded", KEY_RANGE_EXCEEDED))
         self._needed = (request, buckets)
         return buckets
@@ -197,7 +203,7 @@ class Ledger:
         with self.lock:
             self._needed = None
             for bucket in self.needed(txn, table, write, pk, index):
-                if bucket.balance <= 0:
+                if bucket.balance <= EMPTY:
                     return bucket
         return None
 
@@ -316,7 +322,7 @@ class Throttle:
         with self.buckets.lock:
             for bucket in self.buckets.buckets.values():
                 if bucket.key.startswith(prefix) and bucket.key.endswith(b"r") \
-                        and bucket.balance <= 0:
+                        and bucket.balance <= EMPTY:
                     return exceeded(bucket, table, self.arn(table))
         return ProvisionedThroughputExceededException(TABLE_EXCEEDED)
 

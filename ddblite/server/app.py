@@ -296,8 +296,10 @@ def serve_options(
     durability: str | None,
     require_auth: tuple[str, str] | None,
     cors: list[str] | None,
+    throttle: bool = False,
 ) -> dict[str, Any]:
-    return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors}
+    return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
+            "throttle": throttle}
 
 
 def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
@@ -306,7 +308,8 @@ def app_from_options(options: dict[str, Any]) -> DynamoDBApp:
 
     require_auth = options.get("require_auth")
     return DynamoDBApp(
-        open_database=lambda: connect(options["path"], options.get("durability")),
+        open_database=lambda: connect(options["path"], options.get("durability"),
+                                      throttle=bool(options.get("throttle"))),
         require_auth=tuple(require_auth) if require_auth else None,
         cors=options.get("cors"),
     )
