@@ -42,16 +42,42 @@ class Database:
         self.account_id = ACCOUNT_ID
         self.closed = False
         # Consumed capacity of every request (engine.usage); token buckets when asked.
-        self.usage_counters = Usage()
+        self.usage_counters = Usage(self.clock.now())
         self.throttle: Throttle | None = Throttle(self) if throttle else None
 
     def usage(self, top: int = 10) -> dict:
         """Consumed RCU/WCU per table, index and (top `top`) partition key, with
-        throttle counts, since this Database was opened (or `reset_usage`)."""
-        return self.usage_counters.snapshot(top)
+        throttle counts and the clock seconds since this Database was opened (or
+        `reset_usage`), and each table's estimated monthly cost (engine.cost)."""
+        from ddblite.engine.cost import estimate
+
+        result = self.usage_counters.snapshot(top, self.clock.now())
+        sizes = self._table_sizes()
+        for name, counters in result["Tables"].items():
+            counters["EstimatedMonthlyCost"] = estimate(
+                counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
+                result["Seconds"], sizes.get(name, 0))
+        return result
+
+    def stored_usage(self) -> dict:
+        """The usage every process that used this directory saved (on close)."""
+        from ddblite.engine.usage import stored
+
+        return self.storage.read(stored)
+
+    def _table_sizes(self) -> dict[str, int]:
+        def run(txn):
+            sizes = {}
+            for name in self.catalog.names(txn, self.region):
+                table = self.catalog.get(txn, self.region, name)
+                if table is not None:
+                    sizes[name] = self.catalog.stats(txn, table)[1]
+            return sizes
+
+        return self.storage.read(run)
 
     def reset_usage(self) -> None:
-        self.usage_counters.reset()
+        self.usage_counters.reset(self.clock.now())
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -94,6 +120,9 @@ class Database:
         if not self.closed:
             if self.throttle is not None:  # pending bucket debits, for other processes
                 self.throttle.flush()
+            if self.usage_counters.tables and self.durability != "memory":
+                now = self.clock.now()
+                self.storage.write(lambda txn: self.usage_counters.save(txn, now))
             self.closed = True
             self.storage.close()
 
