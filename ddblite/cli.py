@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
+    from ddblite import stats
+    from ddblite.bench import command as bench
+
+    bench.add_parser(commands)
+    stats.add_parser(commands)
     return parser
 
 
@@ -65,6 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "demo":
         return _demo()
+    if args.command == "bench":
+        from ddblite.bench import command as bench
+
+        return bench.main(args)
+    if args.command == "stats":
+        from ddblite import stats
+
+        return stats.main(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

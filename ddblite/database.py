@@ -52,7 +52,7 @@ class Database:
         from ddblite.engine.cost import estimate
 
         result = self.usage_counters.snapshot(top, self.clock.now())
-        sizes = self._table_sizes()
+        sizes = self.table_sizes()
         for name, counters in result["Tables"].items():
             counters["EstimatedMonthlyCost"] = estimate(
                 counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
@@ -65,7 +65,8 @@ class Database:
 
         return self.storage.read(stored)
 
-    def _table_sizes(self) -> dict[str, int]:
+    def table_sizes(self) -> dict[str, int]:
+        """Bytes stored per table of this database's region."""
         def run(txn):
             sizes = {}
             for name in self.catalog.names(txn, self.region):

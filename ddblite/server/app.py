@@ -210,7 +210,11 @@ class DynamoDBApp:
         cors = self._cors_headers(origin) if origin and self.cors is not None else []
         if method == "OPTIONS" and cors:
             return self._preflight(headers, cors)
-        if method == "GET":
+        if method == "GET" and path == "/ddblite/usage" and self.verifier is None:
+            # `ddblite stats URL`: this server's consumed capacity (unsigned: only
+            # offered when the server does not require signatures).
+            status, content_type, payload = 200, "application/json", self._usage()
+        elif method == "GET":
             status, content_type, payload = 200, "text/plain", self._health()
         elif method != "POST":
             status, content_type, payload = 404, "", NOT_FOUND_BODY
@@ -223,6 +227,14 @@ class DynamoDBApp:
         if content_type:
             answer_headers.append(("content-type", content_type))
         return status, answer_headers + cors, payload
+
+    def _usage(self) -> bytes:
+        db = self.db
+        if db is None:
+            return b'{"Tables": {}}'
+        usage = db.usage(top=100)
+        usage["Sizes"] = db.table_sizes()
+        return json.dumps(usage).encode()
 
     def _call(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
