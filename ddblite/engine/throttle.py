@@ -108,6 +108,7 @@ class Ledger:
         self.partitions: dict[bytes, int] = {}
         self.flushed_at = throttle.clock.now()
         self._needed: tuple | None = None   # (request, buckets) of the last `needed`
+        self._plans: dict[tuple, tuple] = {}
 
     def _raw(self, txn, key: bytes) -> bytes | None:
         if txn is not None:
@@ -151,52 +152,66 @@ class Ledger:
             self._needed = None
             return buckets
         now = self.throttle.clock.now()
+        fixed, partition = self._plan(table, write, index)
+        buckets = [self._bucket(txn, table, now, *spec) for spec in fixed]
+        if partition is not None and pk is not None:
+            prefix, side, rate, reason = partition
+            buckets.append(self._bucket(txn, table, now,
+                                        prefix + self._partition(txn, table, pk) + side,
+                                        rate, rate, reason, KEY_RANGE_EXCEEDED))
+        self._needed = (request, buckets)
+        return buckets
+
+    def _plan(self, table, write: bool, index) -> tuple[list[tuple], tuple | None]:
+        """The bucket specs of a kind of request, cached until the table's record changes
+        (UpdateTable makes a new one): (key, rate, burst, reason, message, index name)
+        for each fixed bucket, and the partition bucket's (prefix, side, rate, reason)."""
+        name = index.name if index is not None and index.is_global else None
+        cache_key = (table.prefix, write, name)
+        cached = self._plans.get(cache_key)
         record = table.record
+        if cached is not None and cached[0] is record:
+            return cached[1], cached[2]
         kind = "Write" if write else "Read"
         side = b"w" if write else b"r"
         base = b"q:" + table.prefix
-        buckets = []
+        fixed: list[tuple] = []
+        partition = None
         provisioned = record["billing_mode"] == "PROVISIONED"
-        if index is not None and index.is_global:
-            spec = _gsi_spec(record, index.name)
+        if name is not None:
+            spec = _gsi_spec(record, name)
             if provisioned and spec is not None:
                 rate = float((spec.get("ProvisionedThroughput") or {}).get(
                     "WriteCapacityUnits" if write else "ReadCapacityUnits", 0))
-                buckets.append(self._bucket(
-                    txn, table, now, base + b"i" + index.name.encode() + side, rate,
-                    rate * BURST_SECONDS, f"Index{kind}ProvisionedThroughputExceeded",
-                    INDEX_EXCEEDED, index.name))
-            self._needed = (request, buckets)
-            return buckets
-        if provisioned:
-            rate = float(record["provisioned"].get("write" if write else "read", 0))
-            buckets.append(self._bucket(txn, table, now, base + b"t" + side, rate,
-                                        rate * BURST_SECONDS,
-                                        f"Table{kind}ProvisionedThroughputExceeded",
-                                        TABLE_EXCEEDED))
-            if write:
-                for spec in record.get("gsi") or ():
-                    rate = float((spec.get("ProvisionedThroughput") or {}).get(
-                        "WriteCapacityUnits", 0))
-                    buckets.append(self._bucket(
-                        txn, table, now, base + b"i" + spec["IndexName"].encode() + side, rate,
-                        rate * BURST_SECONDS, "IndexWriteProvisionedThroughputExceeded",
-                        INDEX_EXCEEDED, spec["IndexName"]))
+                fixed.append((base + b"i" + name.encode() + side, rate, rate * BURST_SECONDS,
+                              f"Index{kind}ProvisionedThroughputExceeded", INDEX_EXCEEDED,
+                              name))
         else:
-            limit = (record.get("on_demand") or {}).get(
-                "MaxWriteRequestUnits" if write else "MaxReadRequestUnits")
-            if limit is not None and limit > 0:
-                buckets.append(self._bucket(txn, table, now, base + b"m" + side, float(limit),
-                                            float(limit),
-                                            f"Table{kind}MaxOnDemandThroughputExceeded",
-                                            MAX_ON_DEMAND_EXCEEDED))
-        if pk is not None:
-            rate = PARTITION_WRITE_UNITS if write else PARTITION_READ_UNITS
-            buckets.append(self._bucket(
-                txn, table, now, base + b"p" + self._partition(txn, table, pk) + side, rate, rate,
-                f"Table{kind}KeyRangeThroughputExceeded", KEY_RANGE_EXCEEDED))
-        self._needed = (request, buckets)
-        return buckets
+            if provisioned:
+                rate = float(record["provisioned"].get("write" if write else "read", 0))
+                fixed.append((base + b"t" + side, rate, rate * BURST_SECONDS,
+                              f"Table{kind}ProvisionedThroughputExceeded", TABLE_EXCEEDED,
+                              None))
+                if write:
+                    for spec in record.get("gsi") or ():
+                        rate = float((spec.get("ProvisionedThroughput") or {}).get(
+                            "WriteCapacityUnits", 0))
+                        fixed.append((base + b"i" + spec["IndexName"].encode() + side, rate,
+                                      rate * BURST_SECONDS,
+                                      "IndexWriteProvisionedThroughputExceeded",
+                                      INDEX_EXCEEDED, spec["IndexName"]))
+            else:
+                limit = (record.get("on_demand") or {}).get(
+                    "MaxWriteRequestUnits" if write else "MaxReadRequestUnits")
+                if limit is not None and limit > 0:
+                    fixed.append((base + b"m" + side, float(limit), float(limit),
+                                  f"Table{kind}MaxOnDemandThroughputExceeded",
+                                  MAX_ON_DEMAND_EXCEEDED, None))
+            partition = (base + b"p", side,
+                         PARTITION_WRITE_UNITS if write else PARTITION_READ_UNITS,
+                         f"Table{kind}KeyRangeThroughputExceeded")
+        self._plans[cache_key] = (record, fixed, partition)
+        return fixed, partition
 
     def refusal(self, txn, table, write: bool, pk: Any, index=None) -> Bucket | None:
         """The first needed bucket with nothing left, or None: the request may run."""
