@@ -25,7 +25,7 @@ LIVE: weakref.WeakSet = weakref.WeakSet()
 
 class TableUsage:
     __slots__ = ("read_units", "write_units", "reads", "writes", "indexes",
-                 "throttled_reads", "throttled_writes", "keys")
+                 "throttled_reads", "throttled_writes", "read_keys", "write_keys")
 
     def __init__(self) -> None:
         self.read_units = 0.0
@@ -35,10 +35,20 @@ class TableUsage:
         self.indexes: dict[str, list[float]] = {}   # index name -> [read units, write units]
         self.throttled_reads = 0
         self.throttled_writes = 0
-        self.keys: dict[Any, list[float]] = {}      # partition key -> [read units, write units]
+        # partition key -> units (two plain dicts: the cheapest update on the hot path)
+        self.read_keys: dict[Any, float] = {}
+        self.write_keys: dict[Any, float] = {}
+
+    def key_units(self) -> dict[Any, list[float]]:
+        merged: dict[Any, list[float]] = {key: [units, 0.0]
+                                          for key, units in self.read_keys.items()}
+        for key, units in self.write_keys.items():
+            merged.setdefault(key, [0.0, 0.0])[1] = units
+        return merged
 
     def as_dict(self, top: int) -> dict[str, Any]:
-        hot = sorted(self.keys.items(), key=lambda pair: -(pair[1][0] + pair[1][1]))[:top]
+        keys = self.key_units()
+        hot = sorted(keys.items(), key=lambda pair: -(pair[1][0] + pair[1][1]))[:top]
         return {
             "ReadCapacityUnits": self.read_units,
             "WriteCapacityUnits": self.write_units,
@@ -83,28 +93,26 @@ class Usage:
         usage = self.tables.get(table)
         if usage is None:
             usage = self.table(table)
-        slot = 1 if write else 0
-        total = units
         if index_units:
+            slot = 1 if write else 0
             for name, value in index_units.items():
                 pair = usage.indexes.get(name)
                 if pair is None:
                     pair = usage.indexes[name] = [0.0, 0.0]
                 pair[slot] += value
-                total += value
+                units += value
         if write:
-            usage.write_units += total
+            usage.write_units += units
             usage.writes += requests
+            keys = usage.write_keys
         else:
-            usage.read_units += total
+            usage.read_units += units
             usage.reads += requests
+            keys = usage.read_keys
         if key is not None:
-            counts = usage.keys.get(key)
-            if counts is None:
-                if len(usage.keys) >= MAX_TRACKED_KEYS:
-                    _drop_coldest(usage.keys)
-                counts = usage.keys[key] = [0.0, 0.0]
-            counts[slot] += total
+            keys[key] = keys.get(key, 0.0) + units
+            if len(keys) > MAX_TRACKED_KEYS:
+                _drop_coldest(keys)
 
     def throttled(self, table: str, write: bool) -> None:
         usage = self.table(table)
@@ -203,8 +211,7 @@ def _add(total: dict, delta: dict) -> None:
 
 
 def _drop_coldest(keys: dict) -> None:
-    ranked = sorted(keys, key=lambda key: keys[key][0] + keys[key][1])
-    for key in ranked[: len(ranked) // 2]:
+    for key in sorted(keys, key=keys.__getitem__)[: len(keys) // 2]:
         del keys[key]
 
 

@@ -302,3 +302,13 @@ def test_throttling_is_off_by_default(clock):
             client.put_item(TableName="things", Item=item(f"k{number}", 10))
         assert db.throttle is None
         assert db.usage()["Tables"]["things"]["WriteCapacityUnits"] == 200.0
+
+
+def test_the_mock_opens_a_throttled_database(clock):
+    with ddblite.mock(clock=clock, throttle=True) as mocked:
+        client = _mock_client()
+        provisioned(client, 1, 1)
+        client.put_item(TableName="things", Item=item("a"))
+        with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+            client.put_item(TableName="things", Item=item("b"))
+        assert mocked.db.throttle is not None
