@@ -13,9 +13,9 @@ from typing import Any
 
 import msgpack
 
-# Partition keys tracked per table before the coldest half is dropped (hot keys are
-# the point; an exact count of every cold key is not).
-MAX_TRACKED_KEYS = 50_000
+from ddblite import _usage_pure, twins
+
+_core, IMPORT_ERROR = twins.load("ddblite._usage", _usage_pure)
 # Hot keys kept in the store per table.
 STORED_KEYS = 100
 _STORED = b"u:"   # meta key prefix of the totals every process adds its usage to
@@ -23,109 +23,56 @@ _STORED = b"u:"   # meta key prefix of the totals every process adds its usage t
 LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
-class TableUsage:
-    __slots__ = ("read_units", "write_units", "reads", "writes", "indexes",
-                 "throttled_reads", "throttled_writes", "read_keys", "write_keys")
+def key_units(usage) -> dict[Any, list[float]]:
+    """{partition key: [read units, write units]} of a TableUsage."""
+    merged: dict[Any, list[float]] = {key: [units, 0.0]
+                                      for key, units in usage.read_keys.items()}
+    for key, units in usage.write_keys.items():
+        merged.setdefault(key, [0.0, 0.0])[1] = units
+    return merged
 
-    def __init__(self) -> None:
-        self.read_units = 0.0
-        self.write_units = 0.0
-        self.reads = 0          # requests (or batch/transaction members) that read
-        self.writes = 0
-        self.indexes: dict[str, list[float]] = {}   # index name -> [read units, write units]
-        self.throttled_reads = 0
-        self.throttled_writes = 0
-        # partition key -> units (two plain dicts: the cheapest update on the hot path)
-        self.read_keys: dict[Any, float] = {}
-        self.write_keys: dict[Any, float] = {}
 
-    def key_units(self) -> dict[Any, list[float]]:
-        merged: dict[Any, list[float]] = {key: [units, 0.0]
-                                          for key, units in self.read_keys.items()}
-        for key, units in self.write_keys.items():
-            merged.setdefault(key, [0.0, 0.0])[1] = units
-        return merged
-
-    def as_dict(self, top: int) -> dict[str, Any]:
-        keys = self.key_units()
-        hot = sorted(keys.items(), key=lambda pair: -(pair[1][0] + pair[1][1]))[:top]
-        return {
-            "ReadCapacityUnits": self.read_units,
-            "WriteCapacityUnits": self.write_units,
-            "ReadRequests": self.reads,
-            "WriteRequests": self.writes,
-            "ThrottledReads": self.throttled_reads,
-            "ThrottledWrites": self.throttled_writes,
-            "Indexes": {
-                name: {"ReadCapacityUnits": units[0], "WriteCapacityUnits": units[1]}
-                for name, units in self.indexes.items()
-            },
-            "HotKeys": [
-                {"Key": _plain(key), "ReadCapacityUnits": units[0],
-                 "WriteCapacityUnits": units[1]}
-                for key, units in hot
-            ],
-        }
+def table_report(usage, top: int) -> dict[str, Any]:
+    keys = key_units(usage)
+    hot = sorted(keys.items(), key=lambda pair: -(pair[1][0] + pair[1][1]))[:top]
+    return {
+        "ReadCapacityUnits": usage.read_units,
+        "WriteCapacityUnits": usage.write_units,
+        "ReadRequests": usage.reads,
+        "WriteRequests": usage.writes,
+        "ThrottledReads": usage.throttled_reads,
+        "ThrottledWrites": usage.throttled_writes,
+        "Indexes": {
+            name: {"ReadCapacityUnits": units[0], "WriteCapacityUnits": units[1]}
+            for name, units in usage.indexes.items()
+        },
+        "HotKeys": [
+            {"Key": _plain(key), "ReadCapacityUnits": units[0],
+             "WriteCapacityUnits": units[1]}
+            for key, units in hot
+        ],
+    }
 
 
 def _plain(key: Any) -> Any:
     return key.hex() if isinstance(key, (bytes, bytearray)) else key
 
 
-class Usage:
-    """The counters; `charge` is the one way in."""
+class Usage(_core.UsageCore):
+    """The counters (`charge`, `throttled`: ddblite._usage / _usage_pure) and what is
+    built on them: reports, resets, saving to the store."""
 
     def __init__(self, now: float = 0.0) -> None:
-        self.tables: dict[str, TableUsage] = {}
+        super().__init__()
         self.since = now
         self._saved: dict[str, dict] = {}     # what `save` already added to the store
         LIVE.add(self)
-
-    def table(self, name: str) -> TableUsage:
-        usage = self.tables.get(name)
-        if usage is None:
-            usage = self.tables[name] = TableUsage()
-        return usage
-
-    def charge(self, table: str, write: bool, units: float, index_units: dict | None,
-               key: Any = None, requests: int = 1) -> None:
-        """Count `units` on the table (and each index's own units) for one request."""
-        usage = self.tables.get(table)
-        if usage is None:
-            usage = self.table(table)
-        if index_units:
-            slot = 1 if write else 0
-            for name, value in index_units.items():
-                pair = usage.indexes.get(name)
-                if pair is None:
-                    pair = usage.indexes[name] = [0.0, 0.0]
-                pair[slot] += value
-                units += value
-        if write:
-            usage.write_units += units
-            usage.writes += requests
-            keys = usage.write_keys
-        else:
-            usage.read_units += units
-            usage.reads += requests
-            keys = usage.read_keys
-        if key is not None:
-            keys[key] = keys.get(key, 0.0) + units
-            if len(keys) > MAX_TRACKED_KEYS:
-                _drop_coldest(keys)
-
-    def throttled(self, table: str, write: bool) -> None:
-        usage = self.table(table)
-        if write:
-            usage.throttled_writes += 1
-        else:
-            usage.throttled_reads += 1
 
     def snapshot(self, top: int = 10, now: float | None = None) -> dict[str, Any]:
         """{"Tables": {name: counters}} with the `top` hottest partition keys per table,
         and the clock seconds they were gathered over."""
         result: dict[str, Any] = {
-            "Tables": {name: usage.as_dict(top) for name, usage in self.tables.items()}}
+            "Tables": {name: table_report(usage, top) for name, usage in self.tables.items()}}
         if now is not None:
             result["Seconds"] = max(0.0, now - self.since)
         return result
@@ -171,7 +118,7 @@ _NUMBERS = ("ReadCapacityUnits", "WriteCapacityUnits", "ReadRequests", "WriteReq
 
 
 def _minus(current: dict, saved: dict | None) -> dict:
-    """Counters (as_dict shape) less what was saved; hot keys as {key: [r, w]}."""
+    """Counters (table_report shape) less what was saved; hot keys as {key: [r, w]}."""
     saved = saved or {}
     delta: dict[str, Any] = {name: current[name] - saved.get(name, 0) for name in _NUMBERS}
     old_indexes = saved.get("Indexes", {})
@@ -208,11 +155,6 @@ def _add(total: dict, delta: dict) -> None:
         ranked = sorted(keys, key=lambda key: -(keys[key][0] + keys[key][1]))
         for key in ranked[STORED_KEYS:]:
             del keys[key]
-
-
-def _drop_coldest(keys: dict) -> None:
-    for key in sorted(keys, key=keys.__getitem__)[: len(keys) // 2]:
-        del keys[key]
 
 
 def partition_value(table, item: dict) -> Any:
