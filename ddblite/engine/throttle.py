@@ -140,7 +140,8 @@ class Ledger:
         if count is None:
             count = self.partitions[table.prefix] = partitions(table.record,
                                                                self._size(txn, table))
-        raw = pk if isinstance(pk, bytes) else str(pk).encode()
+        raw = pk.encode() if type(pk) is str else pk if isinstance(pk, bytes) else \
+            str(pk).encode()
         return _PARTITION.pack(zlib.crc32(raw) % count)
 
     def needed(self, txn, table, write: bool, pk: Any, index=None) -> list[Bucket]:
@@ -239,6 +240,20 @@ class Ledger:
                 bucket.balance -= cost
                 bucket.pending += cost
 
+    def take(self, txn, table, write: bool, units: float, pk: Any, index=None) -> None:
+        """admit + debit in one pass, for a request whose units are already known."""
+        with self.lock:
+            self._needed = None
+            buckets = self.needed(txn, table, write, pk, index)
+            self._needed = None
+            for bucket in buckets:
+                if bucket.balance <= EMPTY:
+                    self.throttle.usage.throttled(table.name, write)
+                    raise exceeded(bucket, table, self.throttle.arn(table))
+            for bucket in buckets:
+                bucket.balance -= units
+                bucket.pending += units
+
     def due(self) -> bool:
         now = self.throttle.clock.now()
         return now - self.flushed_at >= FLUSH_SECONDS or now < self.flushed_at
@@ -308,11 +323,9 @@ class Throttle:
     def read(self, table, units: float, pk: Any = None, index=None) -> None:
         """A read already done: refused (ProvisionedThroughputExceededException) when a
         bucket it needs is empty, else paid."""
-        ledger = self.buckets
-        with ledger.lock:
-            ledger.admit(None, table, False, pk, index)
-            ledger.debit(None, table, False, units, pk, index)
-        self._maybe_flush()
+        self.buckets.take(None, table, False, units, pk, index)
+        if self.buckets.due():
+            self.flush()
 
     def read_batch(self, requests: list, refuse_all: bool) -> list[bool]:
         """Batch reads: [(table, units, pk)] -> admitted flags, paying the admitted.
