@@ -69,6 +69,25 @@ class UsageCore:
             if len(keys) > MAX_TRACKED_KEYS:
                 drop_coldest(keys)
 
+    def charge_read(self, table: str, size: int, consistent: bool, pk_attribute: dict) -> float:
+        """A single-item read of `size` bytes (GetItem): its units, counted, returned.
+        The arithmetic is engine.capacity.read_units' (a test holds them equal); the
+        partition key is taken from its attribute value ({"S": ...})."""
+        units = max(1, -(-size // 4096))
+        charged = float(units) if consistent else units / 2
+        for key in pk_attribute.values():
+            self.charge(table, False, charged, None, key)
+            return charged
+        self.charge(table, False, charged, None, None)
+        return charged
+
+    def charge_item(self, table: str, write: bool, units: float, pk_attribute: dict) -> None:
+        """`charge` for one item, its partition key given as an attribute value."""
+        for key in pk_attribute.values():
+            self.charge(table, write, units, None, key)
+            return
+        self.charge(table, write, units, None, None)
+
     def throttled(self, table: str, write: bool) -> None:
         usage = self.table(table)
         if write:

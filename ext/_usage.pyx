@@ -39,7 +39,8 @@ cdef class UsageCore:
             self.tables[name] = usage
         return usage
 
-    def charge(self, table, write, double units, index_units, key=None, long long requests=1):
+    cpdef charge(self, table, bint write, double units, index_units, key=None,
+                 long long requests=1):
         cdef TableUsage usage
         cdef dict keys
         cdef int slot
@@ -68,6 +69,26 @@ cdef class UsageCore:
             keys[key] = keys.get(key, 0.0) + units
             if len(keys) > _MAX_KEYS:
                 drop_coldest(keys)
+
+    def charge_read(self, table, long long size, bint consistent, dict pk_attribute):
+        cdef long long units = (size + 4095) // 4096
+        cdef double charged
+        if units < 1:
+            units = 1
+        charged = <double>units if consistent else units / 2.0
+        key = None
+        for value in pk_attribute.values():
+            key = value
+            break
+        self.charge(table, False, charged, None, key)
+        return charged
+
+    def charge_item(self, table, bint write, double units, dict pk_attribute):
+        key = None
+        for value in pk_attribute.values():
+            key = value
+            break
+        self.charge(table, write, units, None, key)
 
     def throttled(self, table, write):
         cdef TableUsage usage = <TableUsage>self.table(table)

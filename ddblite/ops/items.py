@@ -190,11 +190,9 @@ def get_item(db: Database, params: dict, region: str) -> dict:
         return table, item, size
 
     table, item, size = db.storage.read(run)
-    units = read_units(size, bool(consistent))
-    pk = partition_value(table, key)
     if db.throttle is not None:
-        db.throttle.read(table, units, pk)
-    db.usage_counters.charge(table.name, False, units, None, pk)
+        db.throttle.read(table, read_units(size, bool(consistent)), partition_value(table, key))
+    units = db.usage_counters.charge_read(table.name, size, consistent, key[table.pk_name])
     response: dict[str, Any] = {}
     if item is not None:
         response["Item"] = item if project is None else project(item)

@@ -112,6 +112,10 @@ class ItemWrite:
         response, paid to the throttle's buckets, counted in the database's usage."""
         table = self.table
         units = self.charged = factor * self.units(result)
+        if ledger is None and not result.index_writes:  # the common case, kept cheap
+            db.usage_counters.charge_item(table.name, True, units,  # type: ignore[union-attr]
+                                          self.key[table.pk_name])  # type: ignore[union-attr]
+            return units
         index_units = index_units_of(result.index_writes, factor)
         pk = partition_value(table, self.key)  # type: ignore[arg-type]
         if ledger is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ddblite import _usage_pure, twins
+from ddblite.engine.capacity import read_units
 
 IMPLEMENTATIONS = twins.implementations("ddblite._usage", _usage_pure)
 
@@ -32,3 +33,24 @@ def test_cold_keys_are_dropped_past_the_cap(name):
     keys = core.tables["t"].read_keys
     assert len(keys) == (_usage_pure.MAX_TRACKED_KEYS + 1) - (_usage_pure.MAX_TRACKED_KEYS + 1) // 2
     assert keys[0] == 5.0  # the hot one stays
+
+
+@pytest.mark.parametrize("name", sorted(IMPLEMENTATIONS))
+def test_charge_read_is_read_units(name):
+    core = IMPLEMENTATIONS[name].UsageCore()
+    total = 0.0
+    for size in (0, 1, 4095, 4096, 4097, 8192, 400 * 1024):
+        for consistent in (True, False):
+            units = core.charge_read("t", size, consistent, {"S": "k"})
+            assert units == read_units(size, consistent)
+            total += units
+    assert core.tables["t"].read_units == total == core.tables["t"].read_keys["k"]
+    assert core.tables["t"].reads == 14
+
+
+@pytest.mark.parametrize("name", sorted(IMPLEMENTATIONS))
+def test_charge_item(name):
+    core = IMPLEMENTATIONS[name].UsageCore()
+    core.charge_item("t", True, 3.0, {"N": "12"})
+    core.charge_item("t", True, 1.0, {"N": "12"})
+    assert core.tables["t"].write_keys == {"12": 4.0} and core.tables["t"].writes == 2
