@@ -7,6 +7,7 @@ extensions = [
     Extension("ddblite._speedups", ["ext/_speedups.pyx"]),
     Extension("ddblite._typeconv", ["ext/_typeconv.pyx"]),
     Extension("ddblite._evaluate", ["ext/_evaluate.pyx"]),
+    Extension("ddblite._usage", ["ext/_usage.pyx"]),
 ]
 
 setup(ext_modules=cythonize(extensions, language_level=3))

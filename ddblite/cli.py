@@ -86,9 +86,18 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-connections", type=int, metavar="N",
                         help="open connections; more are answered 503 (1024, less under a "
                         "lower open-file limit)")
+    serve.add_argument(
+        "--throttle", action="store_true",
+        help="enforce provisioned and on-demand throughput limits, as DynamoDB does",
+    )
 
     commands.add_parser("demo", help="a short tour on an embedded, in-memory database")
     add_transfer_commands(commands)  # export, import, copy
+    from ddblite import stats
+    from ddblite.bench import command as bench
+
+    bench.add_parser(commands)
+    stats.add_parser(commands)
     return parser
 
 
@@ -100,6 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo()
     if args.command in ("export", "import", "copy"):
         return run_transfer_command(args)
+    if args.command == "bench":
+        from ddblite.bench import command as bench
+
+        return bench.main(args)
+    if args.command == "stats":
+        from ddblite import stats
+
+        return stats.main(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -135,7 +152,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     options = serve_options(path, durability, args.require_auth, args.cors,
                             args.sweep_interval, args.trigger, account_id=args.account_id,
-                            limits=limits)
+                            limits=limits, throttle=args.throttle)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

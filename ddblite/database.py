@@ -7,6 +7,8 @@ from typing import Any
 from ddblite.clock import Clock
 from ddblite.dispatch import dispatch
 from ddblite.engine.catalog import Catalog
+from ddblite.engine.throttle import Throttle
+from ddblite.engine.usage import Usage
 from ddblite.storage import open_storage
 
 DEFAULT_REGION = "us-east-1"
@@ -26,6 +28,7 @@ class Database:
         clock: Clock | None = None,
         region: str = DEFAULT_REGION,
         account_id: str = ACCOUNT_ID,
+        throttle: bool = False,
         **storage_options: Any,
     ) -> None:
         if durability is None:
@@ -47,6 +50,9 @@ class Database:
         self.stream_partitions = DEFAULT_STREAM_PARTITIONS
         self._sweeper = None
         self._triggers: list = []
+        # Consumed capacity of every request (engine.usage); token buckets when asked.
+        self.usage_counters = Usage(self.clock.now())
+        self.throttle: Throttle | None = Throttle(self) if throttle else None
 
     @property
     def clock(self) -> Clock:
@@ -56,6 +62,41 @@ class Database:
     @clock.setter
     def clock(self, clock: Clock) -> None:
         self.catalog.clock = clock
+
+    def usage(self, top: int = 10) -> dict:
+        """Consumed RCU/WCU per table, index and (top `top`) partition key, with
+        throttle counts and the clock seconds since this Database was opened (or
+        `reset_usage`), and each table's estimated monthly cost (engine.cost)."""
+        from ddblite.engine.cost import estimate
+
+        result = self.usage_counters.snapshot(top, self.clock.now())
+        sizes = self.table_sizes()
+        for name, counters in result["Tables"].items():
+            counters["EstimatedMonthlyCost"] = estimate(
+                counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
+                result["Seconds"], sizes.get(name, 0))
+        return result
+
+    def stored_usage(self) -> dict:
+        """The usage every process that used this directory saved (on close)."""
+        from ddblite.engine.usage import stored
+
+        return self.storage.read(stored)
+
+    def table_sizes(self) -> dict[str, int]:
+        """Bytes stored per table of this database's region."""
+        def run(txn):
+            sizes = {}
+            for name in self.catalog.names(txn, self.region):
+                table = self.catalog.get(txn, self.region, name)
+                if table is not None:
+                    sizes[name] = self.catalog.stats(txn, table)[1]
+            return sizes
+
+        return self.storage.read(run)
+
+    def reset_usage(self) -> None:
+        self.usage_counters.reset(self.clock.now())
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -135,10 +176,16 @@ class Database:
 
     def close(self) -> None:
         if not self.closed:
+            # Background work first: nothing may write once usage is saved.
             for trigger in self._triggers:
                 trigger.stop()
             if self._sweeper is not None:
                 self._sweeper.stop()
+            if self.throttle is not None:  # pending bucket debits, for other processes
+                self.throttle.flush()
+            if self.usage_counters.tables and self.durability != "memory":
+                now = self.clock.now()
+                self.storage.write(lambda txn: self.usage_counters.save(txn, now))
             self.closed = True
             self.storage.close()
 
@@ -157,6 +204,7 @@ def connect(
     region: str = DEFAULT_REGION,
     account_id: str = ACCOUNT_ID,
     endpoint_url: str | None = None,
+    throttle: bool = False,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -168,6 +216,8 @@ def connect(
     corrupt the store on a file system that reorders writes) or "memory".
     account_id: the 12-digit account ARNs name; an ARN of another account is refused
     with AccessDeniedException, as DynamoDB refuses it.
+    throttle: enforce provisioned and on-demand throughput limits on `clock`
+    (ProvisionedThroughputExceededException, Unprocessed batch members).
 
     Remote mode: an http(s):// URL as path, or endpoint_url=..., returns a
     ddblite.remote.RemoteDatabase over that DynamoDB-compatible endpoint (boto3
@@ -178,4 +228,5 @@ def connect(
 
         return RemoteDatabase(endpoint_url or path, region, **storage_options)  # type: ignore[return-value]
     return Database(path, durability, clock=clock, region=region, account_id=account_id,
+                    throttle=throttle,
                     **storage_options)

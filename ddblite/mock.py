@@ -320,6 +320,7 @@ class Mock:
     database there. Neither: a fresh in-memory database per use.
     clock: the clock of a database the mock opens (ddblite.ManualClock in tests).
     account_id: the account of a database the mock opens (ARNs carry it).
+    throttle: a database the mock opens enforces throughput limits.
     fast: answer at botocore's before-call (the default); False: always through
     the wire path (before-send); "verify": both, each fast answer compared with
     botocore's parse of the wire answer (ddblite's differential tests).
@@ -332,6 +333,7 @@ class Mock:
         clock: Clock | None = None,
         fast: bool | str = True,
         account_id: str | None = None,
+        throttle: bool = False,
     ) -> None:
         if fast not in (True, False, "verify"):
             raise ValueError("fast is True, False or 'verify'")
@@ -342,6 +344,7 @@ class Mock:
         self._clock = clock
         self._account = {"account_id": account_id} if account_id else {}
         self._fast = fast
+        self._throttle = throttle
         self._opened: list[Database | None] = []
 
     @property
@@ -358,7 +361,8 @@ class Mock:
         else:
             from ddblite.database import connect
 
-            db = connect(self._path or ":memory:", clock=self._clock, **self._account)
+            db = connect(self._path or ":memory:", clock=self._clock, throttle=self._throttle,
+                         **self._account)
             opened = db
         self._opened.append(opened)
         _hook_botocore()
@@ -425,9 +429,12 @@ def mock(
     clock: Clock | None = None,
     fast: bool | str = True,
     account_id: str | None = None,
+    throttle: bool = False,
 ) -> Any:
     """`with ddblite.mock():`, `@ddblite.mock`, `@ddblite.mock(db=...)`, `ddblite.mock("dir")`."""
     if isinstance(target, str):
-        return Mock(path=target, clock=clock, fast=fast, account_id=account_id)
-    made = Mock(db=db, path=path, clock=clock, fast=fast, account_id=account_id)
+        return Mock(path=target, clock=clock, fast=fast, account_id=account_id,
+                    throttle=throttle)
+    made = Mock(db=db, path=path, clock=clock, fast=fast, account_id=account_id,
+                    throttle=throttle)
     return made if target is None else made(target)

@@ -16,6 +16,8 @@ from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_key
+from ddblite.engine.throttle import exceeded
+from ddblite.engine.usage import partition_value
 from ddblite.errors import SerializationException, ValidationException, validation_errors
 from ddblite.ops import read_expressions
 from ddblite.ops.common import find_table
@@ -171,38 +173,56 @@ def batch_get_item(db: Database, params: dict, region: str) -> dict:
             for key in keys:
                 check_key(table, key)
             tables.append(table)
-        responses: dict[str, list] = {}
-        unprocessed: dict[str, Any] = {}
-        capacities = []
+        # (name, table, spec, key, item, size) of each key read; keys past 16 MB are
+        # handed back to be asked for again.
+        fetched: list[tuple] = []
+        later: dict[str, list] = {}
         total = 0
-        full = False
-        for table, (name, spec, keys), project in zip(tables, requests, projections):
-            consistent = bool(spec.get("ConsistentRead"))
-            found: list[dict] = []
-            units = 0.0
+        for table, (name, spec, keys) in zip(tables, requests):
             for i, key in enumerate(keys):
-                if not full:
-                    item, size = items.get(txn, table.item_key(key))
-                    full = total + size > MAX_GET_RESPONSE_BYTES
-                if full:
-                    # Past 16 MB the rest is handed back to be asked for again.
-                    unprocessed[name] = dict(spec, Keys=keys[i:])
-                    break
-                units += read_units(size, consistent)
+                item, size = items.get(txn, table.item_key(key))
+                if total + size > MAX_GET_RESPONSE_BYTES:
+                    later[name] = keys[i:]
+                    return fetched, later
+                fetched.append((name, table, spec, key, item, size))
                 if item is not None:
-                    found.append(item if project is None else project(item))
                     total += size
-            responses[name] = found
-            if units:
-                capacity = consumed(rcc, table.name, units, "read")
-                if capacity is not None:
-                    capacities.append(capacity)
-        return responses, unprocessed, capacities
+        return fetched, later
 
-    responses, unprocessed, capacities = db.storage.read(run)
+    fetched, later = db.storage.read(run)
+    costs = [(table, read_units(size, bool(spec.get("ConsistentRead"))),
+              partition_value(table, key)) for _, table, spec, key, _, size in fetched]
+    admitted = db.throttle.read_batch(costs, False) if db.throttle is not None else None
+    projection_of = {name: project for (name, _, _), project in zip(requests, projections)}
+    responses: dict[str, list] = {name: [] for name, _, _ in requests}
+    unprocessed: dict[str, Any] = {}
+    units_by_table: dict[str, float] = {}   # table name -> units, in request order
+    refused = None
+    for number, (fetch, (_, units, pk)) in enumerate(zip(fetched, costs)):
+        name, table, spec, key, item, _ = fetch
+        if admitted is not None and not admitted[number]:
+            # A throttled key is handed back as unprocessed, as DynamoDB does.
+            refused = refused or table
+            db.usage_counters.throttled(table.name, False)
+            unprocessed.setdefault(name, dict(spec, Keys=[]))["Keys"].append(key)
+            continue
+        db.usage_counters.charge(table.name, False, units, None, pk)
+        units_by_table[table.name] = units_by_table.get(table.name, 0.0) + units
+        if item is not None:
+            project = projection_of[name]
+            responses[name].append(item if project is None else project(item))
+    specs = {name: spec for name, spec, _ in requests}
+    for name, keys in later.items():
+        entry = unprocessed.setdefault(name, dict(specs[name], Keys=[]))
+        entry["Keys"] = entry["Keys"] + keys
+    if refused is not None and not units_by_table:
+        # Nothing could be read: DynamoDB refuses the whole request.
+        raise db.throttle.refused_read(refused)  # type: ignore[union-attr]
     response: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
     if rcc is not None and rcc != "NONE":
-        response["ConsumedCapacity"] = capacities
+        response["ConsumedCapacity"] = [
+            consumed(rcc, name, units, "read") for name, units in units_by_table.items()
+        ]
     return response
 
 
@@ -299,25 +319,43 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
             tables.append(table)
         capacities = []
         metrics: dict[str, list] = {}
-        for table, (_, writes) in zip(tables, parsed):
+        unprocessed: dict[str, list] = {}
+        ledger = db.throttle.ledger(txn) if db.throttle is not None else None
+        refused = None
+        applied = 0
+        for table, (name, writes), raw in zip(tables, parsed, request_items.values()):
             units = 0.0
             index_writes: list = []
-            for write in writes:
+            for write, raw_request in zip(writes, raw):
+                if ledger is not None:
+                    # A throttled request is handed back as unprocessed, as DynamoDB does.
+                    bucket = ledger.refusal(table, True, partition_value(table, write.key))
+                    if bucket is not None:
+                        refused = refused or (bucket, table)
+                        db.usage_counters.throttled(table.name, True)
+                        unprocessed.setdefault(name, []).append(raw_request)
+                        continue
                 write.prepare()
                 result = write.apply(txn, db)
-                units += write.units(result)
+                applied += 1
+                units += write.settle(db, txn, result, ledger)
                 index_writes.extend(result.index_writes)
                 if ricm == "SIZE" and result.collection_size is not None:
                     metrics.setdefault(table.name, []).append(collection_metrics(
                         table.pk_name, write.key[table.pk_name], result.collection_size
                     ))
-            capacity = write_consumed(rcc, table.name, units, index_writes)
-            if capacity is not None:
-                capacities.append(capacity)
-        return capacities, metrics
+            if units:
+                capacity = write_consumed(rcc, table.name, units, index_writes)
+                if capacity is not None:
+                    capacities.append(capacity)
+        if refused is not None and not applied:
+            # Nothing could be written: DynamoDB refuses the whole request.
+            bucket, table = refused
+            raise exceeded(bucket, table, db.throttle.arn(table))  # type: ignore[union-attr]
+        return capacities, metrics, unprocessed
 
-    capacities, metrics = db.storage.write(run)
-    response: dict[str, Any] = {"UnprocessedItems": {}}
+    capacities, metrics, unprocessed = db.storage.write(run)
+    response: dict[str, Any] = {"UnprocessedItems": unprocessed}
     if metrics:
         response["ItemCollectionMetrics"] = metrics
     if rcc is not None and rcc != "NONE":

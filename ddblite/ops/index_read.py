@@ -293,13 +293,18 @@ def _read(txn: ReadTxn, table: TableInfo, index: IndexInfo, lo: bytes, hi: bytes
     return page, units
 
 
-def _response(index: IndexInfo, table: TableInfo, page: Page, table_units: float,
-              request: Any, project: Any) -> dict[str, Any]:
+def _response(db: Database, index: IndexInfo, table: TableInfo, page: Page,
+              table_units: float, request: Any, project: Any) -> dict[str, Any]:
+    index_units = read_units(page.read_bytes, request.consistent)
+    if db.throttle is not None:
+        # A GSI pays from its own buckets; an LSI read is the table's.
+        db.throttle.read(table, index_units + table_units, None,
+                         index if index.is_global else None)
+    db.usage_counters.charge(table.name, False, table_units, {index.name: index_units})
     capacity = None
     if request.rcc is not None:
         capacity = index_read_consumed(
-            request.rcc, table.name, index.name, index.is_global,
-            read_units(page.read_bytes, request.consistent), table_units,
+            request.rcc, table.name, index.name, index.is_global, index_units, table_units,
         )
     return page_response(page, request.select, project, index.key_names, capacity)
 
@@ -318,9 +323,9 @@ def query_index(db: Database, region: str, request: Any, conditions: Conditions,
         lo, hi = index_bounds(index, conditions)
         page, units = _read(txn, table, index, lo, hi, request, exprs,
                             reverse=forward is False, after=after)
-        return _response(index, table, page, units, request, exprs.project)
+        return index, table, page, units
 
-    return db.storage.read(run)
+    return _response(db, *db.storage.read(run), request, exprs.project)
 
 
 def scan_index(db: Database, region: str, request: Any, start: dict | None, exprs: Any,
@@ -347,6 +352,6 @@ def scan_index(db: Database, region: str, request: Any, start: dict | None, expr
                     f"Segment: {segment}"
                 )
         page, units = _read(txn, table, index, lo, hi, request, exprs, after=after)
-        return _response(index, table, page, units, request, exprs.project)
+        return index, table, page, units
 
-    return db.storage.read(run)
+    return _response(db, *db.storage.read(run), request, exprs.project)

@@ -25,6 +25,7 @@ from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_key
+from ddblite.engine.usage import partition_value
 from ddblite.errors import ValidationException
 from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
@@ -145,7 +146,7 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     if rv == "ALL_OLD" and result[0] is not None:
         response["Attributes"] = result[0]
     if rcc is not None or ricm is not None:
-        add_write_details(response, write.table, result, stored, write.units(result), rcc, ricm)
+        add_write_details(response, write.table, result, stored, write.charged, rcc, ricm)
     return response
 
 
@@ -189,11 +190,14 @@ def get_item(db: Database, params: dict, region: str) -> dict:
         return table, item, size
 
     table, item, size = db.storage.read(run)
+    if db.throttle is not None:
+        db.throttle.read(table, read_units(size, bool(consistent)), partition_value(table, key))
+    units = db.usage_counters.charge_read(table.name, size, consistent, key[table.pk_name])
     response: dict[str, Any] = {}
     if item is not None:
         response["Item"] = item if project is None else project(item)
     if rcc is not None:
-        capacity = consumed(rcc, table.name, read_units(size, bool(consistent)), "read")
+        capacity = consumed(rcc, table.name, units, "read")
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
     return response
@@ -226,5 +230,5 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     response: dict[str, Any] = {}
     if rv == "ALL_OLD" and result[0] is not None:
         response["Attributes"] = result[0]
-    add_write_details(response, write.table, result, key, write.units(result), rcc, ricm)
+    add_write_details(response, write.table, result, key, write.charged, rcc, ricm)
     return response

@@ -285,10 +285,14 @@ def _sort_bounds(
 # ------------------------------------------------------------------ responses
 
 
-def _page_response(table: TableInfo, page, request: _Request, project) -> dict[str, Any]:
+def _page_response(db: Database, table: TableInfo, page, request: _Request, project,
+                   pk: Any = None) -> dict[str, Any]:
+    units = read_units(page.read_bytes, request.consistent)
+    if db.throttle is not None:
+        db.throttle.read(table, units, pk)
+    db.usage_counters.charge(table.name, False, units, None, pk)
     capacity = None
     if request.rcc is not None:
-        units = read_units(page.read_bytes, request.consistent)
         capacity = consumed(request.rcc, table.name, units, "read")
     return page_response(page, request.select, project, table.key_names, capacity)
 
@@ -341,10 +345,10 @@ def query(db: Database, params: dict, region: str) -> dict:
             txn, lo, hi, reverse=forward is False, after=after, limit=request.limit,
             keep=exprs.filter, decode=request.select != "COUNT",
         )
-        return table, page
+        return table, page, conditions[table.pk_name][1][0][table.pk_type]
 
-    table, page = db.storage.read(run)
-    return _page_response(table, page, request, exprs.project)
+    table, page, pk = db.storage.read(run)
+    return _page_response(db, table, page, request, exprs.project, pk)
 
 
 # ------------------------------------------------------------------ Scan
@@ -426,4 +430,4 @@ def scan(db: Database, params: dict, region: str) -> dict:
         return table, page
 
     table, page = db.storage.read(run)
-    return _page_response(table, page, request, exprs.project)
+    return _page_response(db, table, page, request, exprs.project)

@@ -29,6 +29,8 @@ from ddblite.engine import idempotency, items
 from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import EMPTY_KEY_PREFIX, check_key
+from ddblite.engine.throttle import KEY_RANGE_EXCEEDED
+from ddblite.engine.usage import partition_value
 from ddblite.errors import (
     DynamoDBError,
     IdempotentParameterMismatchException,
@@ -275,9 +277,16 @@ def run_transaction(db: Database, region: str, writes: list[ItemWrite],
             seen.add(write.storage_key)
         if repeat:
             return _repeat_units(txn, writes, reasons)
+        ledger = db.throttle.ledger(txn) if db.throttle is not None else None
         for number, write in enumerate(writes):
             if reasons[number] is not None:
                 continue
+            if ledger is not None:
+                bucket = ledger.refusal(write.table, True, partition_value(write.table, write.key))
+                if bucket is not None:
+                    db.usage_counters.throttled(write.table.name, True)
+                    reasons[number] = {"Code": "ThrottlingError", "Message": bucket.message}
+                    continue
             write.read(txn)
             failure = write.check()
             if failure is not None:
@@ -299,6 +308,8 @@ def run_transaction(db: Database, region: str, writes: list[ItemWrite],
                 reasons[number] = {"Code": "ItemCollectionSizeLimitExceeded",
                                    "Message": exc.message}
                 raise _cancel(reasons) from None  # rolls back what was applied
+        for write, result in zip(writes, results):
+            write.settle(db, txn, result, ledger, TRANSACTIONAL_FACTOR)
         if token is not None:
             idempotency.remember(txn, token, digest, now)
         return results
@@ -328,7 +339,7 @@ def transact_write_items(db: Database, params: dict, region: str) -> dict:
     metrics: dict[str, list] = {}
     for write, result in zip(writes, outcome):
         table = write.table
-        capacity.add(table.name, TRANSACTIONAL_FACTOR * write.units(result), result.index_writes)
+        capacity.add(table.name, write.charged, result.index_writes)
         if ricm == "SIZE" and result.collection_size is not None:
             metrics.setdefault(table.name, []).append(collection_metrics(
                 table.pk_name, write.key[table.pk_name], result.collection_size
@@ -409,10 +420,15 @@ def transact_get_items(db: Database, params: dict, region: str) -> dict:
         return [items.get(txn, get.storage_key) for get in gets]
 
     found = db.storage.read(run)
+    if db.throttle is not None:
+        _throttle_gets(db, gets, found)
     responses = []
     capacity = _TableUnits()
     for get, (item, size) in zip(gets, found):
-        capacity.add(get.table.name, TRANSACTIONAL_FACTOR * read_units(size, True))
+        units = TRANSACTIONAL_FACTOR * read_units(size, True)
+        db.usage_counters.charge(get.table.name, False, units, None,
+                                 partition_value(get.table, get.key))
+        capacity.add(get.table.name, units)
         if item is None:
             responses.append({})
         else:
@@ -421,3 +437,18 @@ def transact_get_items(db: Database, params: dict, region: str) -> dict:
     if rcc is not None and rcc != "NONE":
         response["ConsumedCapacity"] = capacity.reads(rcc)
     return response
+
+
+def _throttle_gets(db: Database, gets: list[_Get], found: list) -> None:
+    """TransactGetItems against the read buckets: a refused Get cancels the whole."""
+    costs = [(get.table, TRANSACTIONAL_FACTOR * read_units(size, True),
+              partition_value(get.table, get.key)) for get, (_, size) in zip(gets, found)]
+    admitted = db.throttle.read_batch(costs, True)  # type: ignore[union-attr]
+    if all(admitted):
+        return
+    reasons: list[dict | None] = [None] * len(gets)
+    for number, (get, ok) in enumerate(zip(gets, admitted)):
+        if not ok:
+            db.usage_counters.throttled(get.table.name, False)
+            reasons[number] = {"Code": "ThrottlingError", "Message": KEY_RANGE_EXCEEDED}
+    raise _cancel(reasons)

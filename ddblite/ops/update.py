@@ -160,7 +160,7 @@ def update_item(db: Database, params: dict, region: str) -> dict:
     if attributes:
         response["Attributes"] = attributes
     add_write_details(
-        response, write.table, result, write.new, write.units(result),
+        response, write.table, result, write.new, write.charged,
         request.return_capacity, params.get("ReturnItemCollectionMetrics"),
     )
     return response

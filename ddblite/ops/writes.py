@@ -23,6 +23,7 @@ from ddblite.attrvalue import MAX_ITEM_SIZE
 from ddblite.engine import indexes, items
 from ddblite.engine.capacity import write_units
 from ddblite.engine.keys import check_item_key, check_key
+from ddblite.engine.usage import index_units_of, partition_value
 from ddblite.errors import ConditionalCheckFailedException, ValidationException
 from ddblite.native import item_size
 from ddblite.ops import conditions
@@ -40,7 +41,7 @@ class ItemWrite:
     """One parsed write of one item. Subclasses say what `prepare` and `apply` do."""
 
     __slots__ = ("table_name", "key", "condition", "return_on_failure", "table",
-                 "storage_key", "current", "new", "size")
+                 "storage_key", "current", "new", "size", "charged")
 
     # Whether the current item must be read even without a condition.
     always_reads = False
@@ -56,6 +57,7 @@ class ItemWrite:
         self.current: tuple[dict | None, int] | None = None   # (item, size) once read
         self.new: dict | None = None
         self.size = 0
+        self.charged = 0.0                   # the table's write units, once applied
 
     # ------------------------------------------------------------- phases
     def bind(self, table: TableInfo) -> None:
@@ -87,14 +89,49 @@ class ItemWrite:
 
     def run(self, db: Database, txn, region: str) -> items.WriteResult:
         """All phases, for a single-item operation: errors are raised as they are met."""
-        self.bind(find_table(db, txn, region, self.table_name))
+        table = find_table(db, txn, region, self.table_name)
+        self.bind(table)
+        ledger = None
+        if db.throttle is not None:
+            ledger = db.throttle.ledger(txn)
+            ledger.admit(table, True, partition_value(table, self.key))
         if self.needs_read:
             self.read(txn)
         failure = self.check()
         if failure is not None:
+            self.charge_failure(db)
             raise failure
         self.prepare()
-        return self.apply(txn, db)
+        result = self.apply(txn, db)
+        self.settle(db, txn, result, ledger)
+        return result
+
+    def settle(self, db: Database, txn, result: items.WriteResult, ledger=None,
+               factor: float = 1.0) -> float:
+        """The one place a write's units are computed: kept on `charged` for the
+        response, paid to the throttle's buckets, counted in the database's usage."""
+        table = self.table
+        units = self.charged = factor * self.units(result)
+        if ledger is None and not result.index_writes:  # the common case, kept cheap
+            db.usage_counters.charge_item(table.name, True, units,  # type: ignore[union-attr]
+                                          self.key[table.pk_name])  # type: ignore[union-attr]
+            return units
+        index_units = index_units_of(result.index_writes, factor)
+        pk = partition_value(table, self.key)  # type: ignore[arg-type]
+        if ledger is not None:
+            ledger.debit(table, True, units, pk, None, index_units)
+            ledger.save(txn)
+        db.usage_counters.charge(table.name, True, units, index_units, pk)  # type: ignore[union-attr]
+        return units
+
+    def charge_failure(self, db: Database, factor: float = 1.0) -> None:
+        """A failed condition still costs the write (INFERRED: of the larger of the
+        current and the new item, as a successful write would)."""
+        old_size = self.current[1] if self.current is not None else 0
+        table = self.table
+        db.usage_counters.charge(table.name, True,  # type: ignore[union-attr]
+                                 factor * write_units(max(self.size, old_size)), None,
+                                 partition_value(table, self.key))
 
     # ------------------------------------------------------------- results
     @property

@@ -276,7 +276,11 @@ class DynamoDBApp:
         cors = self._cors_headers(origin) if origin and self.cors is not None else []
         if method == "OPTIONS" and cors:
             return self._preflight(headers, cors)
-        if method == "GET":
+        if method == "GET" and path == "/ddblite/usage" and self.verifier is None:
+            # `ddblite stats URL`: this server's consumed capacity (unsigned: only
+            # offered when the server does not require signatures).
+            status, content_type, payload = 200, "application/json", self._usage()
+        elif method == "GET":
             status, content_type, payload = 200, "text/plain", self._health()
         elif method != "POST":
             status, content_type, payload = 404, "", NOT_FOUND_BODY
@@ -289,6 +293,14 @@ class DynamoDBApp:
         if content_type:
             answer_headers.append(("content-type", content_type))
         return status, answer_headers + cors, payload
+
+    def _usage(self) -> bytes:
+        db = self.db
+        if db is None:
+            return b'{"Tables": {}}'
+        usage = db.usage(top=100)
+        usage["Sizes"] = db.table_sizes()
+        return json.dumps(usage).encode()
 
     def _call(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
@@ -368,10 +380,12 @@ def serve_options(
     triggers: list[tuple[str, str]] | None = None,
     account_id: str | None = None,
     limits: dict[str, Any] | None = None,
+    throttle: bool = False,
 ) -> dict[str, Any]:
     return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
             "sweep_interval": sweep_interval, "triggers": triggers or [],
-            "account_id": account_id, "limits": limits or {}}
+            "account_id": account_id, "limits": limits or {},
+            "throttle": throttle}
 
 
 def open_served_database(options: dict[str, Any]) -> Database:
@@ -382,7 +396,8 @@ def open_served_database(options: dict[str, Any]) -> Database:
     from ddblite.sweeper import DEFAULT_INTERVAL
 
     account = {"account_id": options["account_id"]} if options.get("account_id") else {}
-    db = connect(options["path"], options.get("durability"), **account)
+    db = connect(options["path"], options.get("durability"),
+                 throttle=bool(options.get("throttle")), **account)
     interval = options.get("sweep_interval")
     if interval != 0:
         db.start_sweeper(interval or DEFAULT_INTERVAL)
