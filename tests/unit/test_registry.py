@@ -28,3 +28,14 @@ def test_read_operations_never_wait_for_a_sync():
     assert not {"PutItem", "TransactWriteItems", "UpdateItem"} & reads
     assert "DynamoDB_20120810.TransactGetItems" in connection.READ_OPERATIONS
     assert "DynamoDB_20120810.TransactWriteItems" not in connection.READ_OPERATIONS
+
+
+def test_every_operation_of_botocores_models_has_a_handler():
+    import botocore.session
+
+    session = botocore.session.get_session()
+    known = dispatch.known_operations()
+    for service in ("dynamodb", "dynamodbstreams"):
+        missing = [name for name in session.get_service_model(service).operation_names
+                   if name not in known]
+        assert missing == [], (service, missing)
