@@ -303,74 +303,70 @@ def _destinations(record: dict) -> dict[str, dict]:
     return dict(record.get("kinesis") or {})
 
 
-@operation("EnableKinesisStreamingDestination")
-def enable_kinesis_streaming_destination(db: Database, params: dict, region: str) -> dict:
-    name, stream_arn, config = _kinesis_request(params, "EnableKinesisStreamingConfiguration")
-    precision = (config or {}).get("ApproximateCreationDateTimePrecision", "MILLISECOND")
+def _change_destination(db: Database, params: dict, region: str, config_member: str,
+                        shown_status: str, transition: Callable) -> dict:
+    """Enable / Disable / UpdateKinesisStreamingDestination: `transition(current state
+    or None, table, config)` gives the destination's new state (or raises); the answer
+    shows `shown_status`, as DynamoDB's does while the change is under way."""
+    name, stream_arn, config = _kinesis_request(params, config_member)
 
     def change(record: dict, table) -> dict:
         destinations = _destinations(record)
-        current = destinations.get(stream_arn)
-        if current is not None and current["status"] == "ACTIVE":
-            raise ResourceInUseException(  # INFERRED
-                f"Table {table.name} is already streaming to {stream_arn}"
-            )
-        destinations[stream_arn] = {"status": "ACTIVE", "precision": precision}
+        destinations[stream_arn] = transition(destinations.get(stream_arn), table, stream_arn,
+                                              config or {})
         record["kinesis"] = destinations
         response = {"TableName": table.name, "StreamArn": stream_arn,
-                    "DestinationStatus": "ENABLING"}
+                    "DestinationStatus": shown_status}
         if config is not None:
-            response["EnableKinesisStreamingConfiguration"] = config
+            response[config_member] = config
         return response
 
     return _update_record(db, region, name, change)
+
+
+def _enable(current: dict | None, table, stream_arn: str, config: dict) -> dict:
+    if current is not None and current["status"] == "ACTIVE":
+        raise ResourceInUseException(  # INFERRED
+            f"Table {table.name} is already streaming to {stream_arn}"
+        )
+    return {"status": "ACTIVE",
+            "precision": config.get("ApproximateCreationDateTimePrecision", "MILLISECOND")}
+
+
+def _disable(current: dict | None, table, stream_arn: str, config: dict) -> dict:
+    if current is None or current["status"] != "ACTIVE":
+        raise ValidationException(  # INFERRED
+            f"Table {table.name} is not streaming to {stream_arn}"
+        )
+    return dict(current, status="DISABLED")
+
+
+def _update(current: dict | None, table, stream_arn: str, config: dict) -> dict:
+    if current is None or current["status"] != "ACTIVE":
+        raise ResourceNotFoundException(  # INFERRED
+            f"Requested resource not found: Kinesis streaming destination {stream_arn} "
+            f"not found for table {table.name}"
+        )
+    precision = config.get("ApproximateCreationDateTimePrecision")
+    return current if precision is None else dict(current, precision=precision)
+
+
+@operation("EnableKinesisStreamingDestination")
+def enable_kinesis_streaming_destination(db: Database, params: dict, region: str) -> dict:
+    return _change_destination(db, params, region, "EnableKinesisStreamingConfiguration",
+                               "ENABLING", _enable)
 
 
 @operation("DisableKinesisStreamingDestination")
 def disable_kinesis_streaming_destination(db: Database, params: dict, region: str) -> dict:
-    name, stream_arn, config = _kinesis_request(params, "EnableKinesisStreamingConfiguration")
-
-    def change(record: dict, table) -> dict:
-        destinations = _destinations(record)
-        current = destinations.get(stream_arn)
-        if current is None or current["status"] != "ACTIVE":
-            raise ValidationException(  # INFERRED
-                f"Table {table.name} is not streaming to {stream_arn}"
-            )
-        destinations[stream_arn] = dict(current, status="DISABLED")
-        record["kinesis"] = destinations
-        response = {"TableName": table.name, "StreamArn": stream_arn,
-                    "DestinationStatus": "DISABLING"}
-        if config is not None:
-            response["EnableKinesisStreamingConfiguration"] = config
-        return response
-
-    return _update_record(db, region, name, change)
+    return _change_destination(db, params, region, "EnableKinesisStreamingConfiguration",
+                               "DISABLING", _disable)
 
 
 @operation("UpdateKinesisStreamingDestination")
 def update_kinesis_streaming_destination(db: Database, params: dict, region: str) -> dict:
-    name, stream_arn, config = _kinesis_request(params, "UpdateKinesisStreamingConfiguration")
-
-    def change(record: dict, table) -> dict:
-        destinations = _destinations(record)
-        current = destinations.get(stream_arn)
-        if current is None or current["status"] != "ACTIVE":
-            raise ResourceNotFoundException(  # INFERRED
-                f"Requested resource not found: Kinesis streaming destination {stream_arn} "
-                f"not found for table {table.name}"
-            )
-        precision = (config or {}).get("ApproximateCreationDateTimePrecision")
-        if precision is not None:
-            destinations[stream_arn] = dict(current, precision=precision)
-        record["kinesis"] = destinations
-        response = {"TableName": table.name, "StreamArn": stream_arn,
-                    "DestinationStatus": "UPDATING"}
-        if config is not None:
-            response["UpdateKinesisStreamingConfiguration"] = config
-        return response
-
-    return _update_record(db, region, name, change)
+    return _change_destination(db, params, region, "UpdateKinesisStreamingConfiguration",
+                               "UPDATING", _update)
 
 
 @operation("DescribeKinesisStreamingDestination", reads=True)
