@@ -19,17 +19,15 @@ import msgpack
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import check_key
-from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
 from ddblite.expressions.evaluate import get_path
 from ddblite.ops import index_read
 from ddblite.ops.common import find_table
-from ddblite.ops.query import _query_keys, _sort_bounds
+from ddblite.ops.query import check_query_keys, query_table, scan_table
 from ddblite.ops.read_expressions import ReadExpressions
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder
 from ddblite.partiql.plan import ReadPlan, SelectShape, shape_select
-from ddblite.storage.interface import prefix_end
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -123,6 +121,14 @@ def _check_order(statement: ast.Select, plan: ReadPlan, pk: str | None, sk: str 
     return order.get(sk, False)
 
 
+def _conditions(plan: ReadPlan, value: dict, pk: str, sk: str | None) -> dict:
+    """The key conditions of the plan's Query of one partition key value."""
+    conditions = {pk: ("EQ", [value])}
+    if plan.sort is not None:
+        conditions[sk] = plan.sort  # type: ignore[index]
+    return conditions
+
+
 def _key_order(value: dict) -> Any:
     """Sort key of a partition key value (S, N or B; one type per key)."""
     tag, inner = next(iter(value.items()))
@@ -207,10 +213,7 @@ class Select:
         backwards = _check_order(statement, plan, pk, sk)
         if plan.kind == "query" and index is None:
             for value in plan.partitions:
-                conditions = {pk: ("EQ", [value])}
-                if plan.sort is not None:
-                    conditions[sk] = plan.sort  # type: ignore[index]
-                _query_keys(table, conditions, None)
+                check_query_keys(table, _conditions(plan, value, pk, sk), None)
         return table, index, plan, backwards
 
     def get(self) -> tuple[TableInfo, Any, ReadPlan, bool, tuple | None]:
@@ -285,23 +288,19 @@ class Select:
             if plan.kind == "scan":
                 return index_read.scan_index(self.db, self.region, request, start, exprs,
                                              None, None)
-            conditions = {index.hash_attrs[0][0]: ("EQ", [plan.partitions[partition]])}
-            if plan.sort is not None:
-                conditions[index.range_attrs[0][0]] = plan.sort
+            conditions = _conditions(plan, plan.partitions[partition], index.hash_attrs[0][0],
+                                     index.range_attrs[0][0] if index.range_attrs else None)
             return index_read.query_index(self.db, self.region, request, conditions, start,
                                           exprs, not backwards)
 
         def run(txn):
             current = find_table(self.db, txn, self.region, table.name)
             if plan.kind == "scan":
-                lo, hi = current.prefix, prefix_end(current.prefix)
-            else:
-                value = plan.partitions[partition]
-                prefix = current.partition_prefix(value[current.pk_type])
-                lo, hi = _sort_bounds(current, prefix, plan.sort)
-            after = current.item_key(start) if start is not None else None
-            return read_range(txn, lo, hi, reverse=backwards, after=after, limit=request.limit,
-                              keep=exprs.filter)
+                return scan_table(txn, current, start, limit=request.limit, keep=exprs.filter)
+            conditions = _conditions(plan, plan.partitions[partition], current.pk_name,
+                                     current.sk_name)
+            return query_table(txn, current, conditions, start, forward=not backwards,
+                               limit=request.limit, keep=exprs.filter)
 
         page = self.db.storage.read(run)
         response: dict[str, Any] = {"Items": page.items, "ScannedCount": page.scanned,
