@@ -205,10 +205,7 @@ class Select:
     def plan(self, txn) -> tuple[TableInfo, Any, ReadPlan, bool]:
         statement = self.statement
         table = find_table(self.db, txn, self.region, statement.table)
-        if statement.index is None:
-            index, pk, sk = None, table.pk_name, table.sk_name
-        else:
-            index, pk, sk = _key_schema(table, statement.index, self.consistent)
+        index, pk, sk = _key_schema(table, statement.index, self.consistent)
         plan = _shape_of(statement, pk, sk, self.allow_get and index is None).bind(self.binder)
         backwards = _check_order(statement, plan, pk, sk)
         if plan.kind == "query" and index is None:
@@ -234,7 +231,7 @@ class Select:
         if found is not None:
             item, size = found
             response: dict[str, Any] = {"Items": [] if item is None else [self.shape_item(item)]}
-            self._capacity(response, table, read_units(size, self.consistent))
+            _add_capacity(response, self.rcc, table.name, read_units(size, self.consistent))
             return response
         exprs = ReadExpressions()
         if plan.filter is not None:
@@ -279,7 +276,7 @@ class Select:
         if index is not None and index_capacity is not None:
             self._index_capacity(response, index_capacity, units)
         else:
-            self._capacity(response, table, units)
+            _add_capacity(response, self.rcc, table.name, units)
         return response
 
     def _read(self, table, index, plan: ReadPlan, partition: int, start: dict | None,
@@ -313,12 +310,6 @@ class Select:
 
     def shape_item(self, item: dict) -> dict:
         return item if self.project is None else self.project(item)
-
-    def _capacity(self, response: dict, table: TableInfo, units: float) -> None:
-        if self.rcc is not None:
-            capacity = consumed(self.rcc, table.name, units, "read")
-            if capacity is not None:
-                response["ConsumedCapacity"] = capacity
 
     def _index_capacity(self, response: dict, last: dict, units: float) -> None:
         # Several Queries of one index: the shape of the last, the units of them all.
@@ -355,8 +346,13 @@ def get_by_key(db: Database, region: str, statement: ast.Select, binder: Binder,
     if item is not None and statement.projection is not None:
         item = _projector(statement.projection)(item)  # type: ignore[misc]
     response: dict[str, Any] = {"Items": [] if item is None else [item]}
+    _add_capacity(response, rcc, table.name, read_units(size, consistent))
+    return response
+
+
+def _add_capacity(response: dict, rcc: str | None, table_name: str, units: float) -> None:
+    """The ConsumedCapacity of a table read, when ReturnConsumedCapacity asks for one."""
     if rcc is not None:
-        capacity = consumed(rcc, table.name, read_units(size, consistent), "read")
+        capacity = consumed(rcc, table_name, units, "read")
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
-    return response
