@@ -1,8 +1,8 @@
 """PartiQL SELECT: plan against the target's key schema, then read.
 
 A key-equality SELECT is a GetItem (items.get, one snapshot); equality or IN on the
-partition key makes a Query per value (read_range over the key range query.py
-computes, or ops.index_read for `"table"."index"`); anything else is a Scan. The rest
+partition key makes a Query per value (query.query_table, or ops.index_read for
+`"table"."index"`); anything else is a Scan (query.scan_table, index_read). The rest
 of the WHERE clause is a filter Condition on the one expression evaluator. A NextToken
 carries (statement digest, partition number, LastEvaluatedKey).
 """
