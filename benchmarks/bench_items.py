@@ -42,6 +42,30 @@ def create_bench_table(client, name: str = "bench") -> None:
     )
 
 
+def open_bench(durability: str, prefix: str):
+    """A database with the bench table, in memory ("memory") or in a fresh temporary
+    directory named with `prefix`: (db, its client, its path)."""
+    path = ":memory:" if durability == "memory" else tempfile.mkdtemp(prefix=prefix)
+    db = ddblite.connect(path, durability=durability)
+    client = db.client()
+    create_bench_table(client)
+    return db, client, path
+
+
+def close_bench(db, path: str) -> None:
+    """Close a database from open_bench and remove its directory."""
+    db.close()
+    if path != ":memory:":
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def print_rates(rates: dict[str, float], unit: str) -> None:
+    """One aligned line a rate."""
+    width = max(map(len, rates))
+    for name, rate in rates.items():
+        print(f"{name:<{width}}  {rate:>10,.0f} {unit}")
+
+
 def best_rate(fn, n: int, repeat: int = 3) -> float:
     """Best ops/s over a few runs of fn(n)."""
     best = float("inf")

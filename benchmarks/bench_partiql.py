@@ -10,21 +10,15 @@ Run: python -m benchmarks.bench_partiql [--ops 2000] [--durability lazy] [--roun
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 import time
 
-import ddblite
-from benchmarks.bench_items import create_bench_table, make_item
+from benchmarks.bench_items import close_bench, make_item, open_bench, print_rates
 
 ITEMS = 1000
 
 
 def run(ops: int, durability: str, rounds: int = 20) -> dict[str, float]:
-    path = ":memory:" if durability == "memory" else tempfile.mkdtemp(prefix="bench-pq-")
-    db = ddblite.connect(path, durability=durability)
-    client = db.client()
-    create_bench_table(client)
+    db, client, path = open_bench(durability, "bench-pq-")
     keys = []
     for i in range(ITEMS):
         item = make_item(i)
@@ -65,9 +59,7 @@ def run(ops: int, durability: str, rounds: int = 20) -> dict[str, float]:
             start = time.process_time()
             fn(ops)
             rates[name] = max(rates[name], ops / (time.process_time() - start))
-    db.close()
-    if path != ":memory:":
-        shutil.rmtree(path, ignore_errors=True)
+    close_bench(db, path)
     return rates
 
 
@@ -78,9 +70,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds; best kept")
     args = parser.parse_args()
     rates = run(args.ops, args.durability, args.rounds)
-    width = max(map(len, rates))
-    for name, rate in rates.items():
-        print(f"{name:<{width}}  {rate:>10,.0f} ops/s")
+    print_rates(rates, "ops/s")
     read_cost = rates["GetItem"] / rates["SELECT * ... WHERE pk = ?"]
     write_cost = rates["UpdateItem"] / rates["UPDATE ... SET age = age + ?"]
     print(f"PartiQL / native cost: reads {read_cost:.2f}x, writes {write_cost:.2f}x "

@@ -12,26 +12,15 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import shutil
-import tempfile
 import time
 
-import ddblite
-from benchmarks.bench_items import create_bench_table, make_item
+from benchmarks.bench_items import close_bench, make_item, open_bench, print_rates
 
 GROUP = 10
 
 
-def _client(durability: str):
-    path = ":memory:" if durability == "memory" else tempfile.mkdtemp(prefix="bench-tx-")
-    db = ddblite.connect(path, durability=durability)
-    client = db.client()
-    create_bench_table(client)
-    return db, client, path
-
-
 def run(groups: int, durability: str, rounds: int) -> dict[str, float]:
-    db, client, path = _client(durability)
+    db, client, path = open_bench(durability, "bench-tx-")
     items = [make_item(i) for i in range(groups * GROUP)]
     batches = [items[i:i + GROUP] for i in range(0, len(items), GROUP)]
     counter = itertools.count()
@@ -82,9 +71,7 @@ def run(groups: int, durability: str, rounds: int) -> dict[str, float]:
             best[name] = min(best[name], time.process_time() - start)
     # Each run is `groups` groups of 10 items.
     rates = {name: groups * GROUP / seconds for name, seconds in best.items()}
-    db.close()
-    if path != ":memory:":
-        shutil.rmtree(path, ignore_errors=True)
+    close_bench(db, path)
     return rates
 
 
@@ -96,9 +83,7 @@ def main() -> None:
                         choices=("nosync", "lazy", "full", "memory"))
     args = parser.parse_args()
     rates = run(args.groups, args.durability, args.rounds)
-    width = max(map(len, rates))
-    for name, rate in rates.items():
-        print(f"{name:<{width}}  {rate:>10,.0f} items/s (CPU time)")
+    print_rates(rates, "items/s (CPU time)")
     write_cost = rates["BatchWriteItem (10 Puts)"] / rates["TransactWriteItems (10 Puts)"]
     read_cost = rates["BatchGetItem (10 Gets)"] / rates["TransactGetItems (10 Gets)"]
     print(f"transaction / batch cost: writes {write_cost:.2f}x (target <= 1.5x), "

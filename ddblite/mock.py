@@ -432,9 +432,8 @@ def mock(
     throttle: bool = False,
 ) -> Any:
     """`with ddblite.mock():`, `@ddblite.mock`, `@ddblite.mock(db=...)`, `ddblite.mock("dir")`."""
-    if isinstance(target, str):
-        return Mock(path=target, clock=clock, fast=fast, account_id=account_id,
-                    throttle=throttle)
+    if isinstance(target, str):  # a directory: the database there, whatever db= says
+        db, path, target = None, target, None
     made = Mock(db=db, path=path, clock=clock, fast=fast, account_id=account_id,
-                    throttle=throttle)
+                throttle=throttle)
     return made if target is None else made(target)

@@ -106,6 +106,13 @@ def _incremental(spec: dict | None, window: tuple[float, float]) -> dict:
     return {"from": since, "to": until, "view": view or "NEW_AND_OLD_IMAGES"}
 
 
+def check_bucket_name(shape: Shape, name: str, member: str) -> None:
+    """An S3Bucket member against DynamoDB's pattern (file:// is ddblite's local S3)."""
+    problem = s3.bucket_name_problem(name)
+    if problem:
+        shape.add(name, member, problem)
+
+
 def _summary(table: TableInfo, arn: str, export_arn: str, started: float,
              export_time: float, bucket_name: str, prefix: str | None) -> dict:
     return {
@@ -176,9 +183,7 @@ def export_table_to_point_in_time(db: Database, params: dict, region: str) -> di
         shape.length_between(arn, "tableArn", 1, 1024)
     if shape.not_null(bucket_name, "s3Bucket"):
         shape.length_between(bucket_name, "s3Bucket", None, 255)
-        problem = s3.bucket_name_problem(bucket_name)
-        if problem:
-            shape.add(bucket_name, "s3Bucket", problem)
+        check_bucket_name(shape, bucket_name, "s3Bucket")
     shape.length_between(prefix, "s3Prefix", None, 1024)
     shape.length_between(token, "clientToken", 1, 36)
     shape.enum(sse, "s3SseAlgorithm", SSE_ALGORITHMS)

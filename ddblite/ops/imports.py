@@ -23,7 +23,7 @@ from ddblite.errors import (
     ImportNotFoundException,
 )
 from ddblite.ops.common import find_table, table_arn
-from ddblite.ops.exports import by_token, new_job_id, page
+from ddblite.ops.exports import by_token, check_bucket_name, new_job_id, page
 from ddblite.ops.timestamps import stamp
 from ddblite.transfer import imports, s3
 from ddblite.validate import Shape, expect_int, expect_map, expect_str
@@ -133,9 +133,7 @@ def import_table(db: Database, params: dict, region: str) -> dict:
     if shape.not_null(source, "s3BucketSource"):
         bucket_name = expect_str(source, "S3Bucket")
         if shape.not_null(bucket_name, "s3BucketSource.s3Bucket"):
-            problem = s3.bucket_name_problem(bucket_name)
-            if problem:
-                shape.add(bucket_name, "s3BucketSource.s3Bucket", problem)
+            check_bucket_name(shape, bucket_name, "s3BucketSource.s3Bucket")
     if shape.not_null(input_format, "inputFormat"):
         shape.enum(input_format, "inputFormat", INPUT_FORMATS)
     shape.enum(compression, "inputCompressionType", COMPRESSION_TYPES)

@@ -1,8 +1,8 @@
 """PartiQL SELECT: plan against the target's key schema, then read.
 
 A key-equality SELECT is a GetItem (items.get, one snapshot); equality or IN on the
-partition key makes a Query per value (read_range over the key range query.py
-computes, or ops.index_read for `"table"."index"`); anything else is a Scan. The rest
+partition key makes a Query per value (query.query_table, or ops.index_read for
+`"table"."index"`); anything else is a Scan (query.scan_table, index_read). The rest
 of the WHERE clause is a filter Condition on the one expression evaluator. A NextToken
 carries (statement digest, partition number, LastEvaluatedKey).
 """
@@ -19,17 +19,15 @@ import msgpack
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import check_key
-from ddblite.engine.reader import read_range
 from ddblite.errors import ValidationException
 from ddblite.expressions.evaluate import get_path
 from ddblite.ops import index_read
 from ddblite.ops.common import find_table
-from ddblite.ops.query import _query_keys, _sort_bounds
+from ddblite.ops.query import check_query_keys, query_table, scan_table
 from ddblite.ops.read_expressions import ReadExpressions
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder
 from ddblite.partiql.plan import ReadPlan, SelectShape, shape_select
-from ddblite.storage.interface import prefix_end
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -123,6 +121,14 @@ def _check_order(statement: ast.Select, plan: ReadPlan, pk: str | None, sk: str 
     return order.get(sk, False)
 
 
+def _conditions(plan: ReadPlan, value: dict, pk: str, sk: str | None) -> dict:
+    """The key conditions of the plan's Query of one partition key value."""
+    conditions = {pk: ("EQ", [value])}
+    if plan.sort is not None:
+        conditions[sk] = plan.sort  # type: ignore[index]
+    return conditions
+
+
 def _key_order(value: dict) -> Any:
     """Sort key of a partition key value (S, N or B; one type per key)."""
     tag, inner = next(iter(value.items()))
@@ -199,18 +205,12 @@ class Select:
     def plan(self, txn) -> tuple[TableInfo, Any, ReadPlan, bool]:
         statement = self.statement
         table = find_table(self.db, txn, self.region, statement.table)
-        if statement.index is None:
-            index, pk, sk = None, table.pk_name, table.sk_name
-        else:
-            index, pk, sk = _key_schema(table, statement.index, self.consistent)
+        index, pk, sk = _key_schema(table, statement.index, self.consistent)
         plan = _shape_of(statement, pk, sk, self.allow_get and index is None).bind(self.binder)
         backwards = _check_order(statement, plan, pk, sk)
         if plan.kind == "query" and index is None:
             for value in plan.partitions:
-                conditions = {pk: ("EQ", [value])}
-                if plan.sort is not None:
-                    conditions[sk] = plan.sort  # type: ignore[index]
-                _query_keys(table, conditions, None)
+                check_query_keys(table, _conditions(plan, value, pk, sk), None)
         return table, index, plan, backwards
 
     def get(self) -> tuple[TableInfo, Any, ReadPlan, bool, tuple | None]:
@@ -231,7 +231,7 @@ class Select:
         if found is not None:
             item, size = found
             response: dict[str, Any] = {"Items": [] if item is None else [self.shape_item(item)]}
-            self._capacity(response, table, read_units(size, self.consistent))
+            _add_capacity(response, self.rcc, table.name, read_units(size, self.consistent))
             return response
         exprs = ReadExpressions()
         if plan.filter is not None:
@@ -276,7 +276,7 @@ class Select:
         if index is not None and index_capacity is not None:
             self._index_capacity(response, index_capacity, units)
         else:
-            self._capacity(response, table, units)
+            _add_capacity(response, self.rcc, table.name, units)
         return response
 
     def _read(self, table, index, plan: ReadPlan, partition: int, start: dict | None,
@@ -285,23 +285,19 @@ class Select:
             if plan.kind == "scan":
                 return index_read.scan_index(self.db, self.region, request, start, exprs,
                                              None, None)
-            conditions = {index.hash_attrs[0][0]: ("EQ", [plan.partitions[partition]])}
-            if plan.sort is not None:
-                conditions[index.range_attrs[0][0]] = plan.sort
+            conditions = _conditions(plan, plan.partitions[partition], index.hash_attrs[0][0],
+                                     index.range_attrs[0][0] if index.range_attrs else None)
             return index_read.query_index(self.db, self.region, request, conditions, start,
                                           exprs, not backwards)
 
         def run(txn):
             current = find_table(self.db, txn, self.region, table.name)
             if plan.kind == "scan":
-                lo, hi = current.prefix, prefix_end(current.prefix)
-            else:
-                value = plan.partitions[partition]
-                prefix = current.partition_prefix(value[current.pk_type])
-                lo, hi = _sort_bounds(current, prefix, plan.sort)
-            after = current.item_key(start) if start is not None else None
-            return read_range(txn, lo, hi, reverse=backwards, after=after, limit=request.limit,
-                              keep=exprs.filter)
+                return scan_table(txn, current, start, limit=request.limit, keep=exprs.filter)
+            conditions = _conditions(plan, plan.partitions[partition], current.pk_name,
+                                     current.sk_name)
+            return query_table(txn, current, conditions, start, forward=not backwards,
+                               limit=request.limit, keep=exprs.filter)
 
         page = self.db.storage.read(run)
         response: dict[str, Any] = {"Items": page.items, "ScannedCount": page.scanned,
@@ -314,12 +310,6 @@ class Select:
 
     def shape_item(self, item: dict) -> dict:
         return item if self.project is None else self.project(item)
-
-    def _capacity(self, response: dict, table: TableInfo, units: float) -> None:
-        if self.rcc is not None:
-            capacity = consumed(self.rcc, table.name, units, "read")
-            if capacity is not None:
-                response["ConsumedCapacity"] = capacity
 
     def _index_capacity(self, response: dict, last: dict, units: float) -> None:
         # Several Queries of one index: the shape of the last, the units of them all.
@@ -356,8 +346,13 @@ def get_by_key(db: Database, region: str, statement: ast.Select, binder: Binder,
     if item is not None and statement.projection is not None:
         item = _projector(statement.projection)(item)  # type: ignore[misc]
     response: dict[str, Any] = {"Items": [] if item is None else [item]}
+    _add_capacity(response, rcc, table.name, read_units(size, consistent))
+    return response
+
+
+def _add_capacity(response: dict, rcc: str | None, table_name: str, units: float) -> None:
+    """The ConsumedCapacity of a table read, when ReturnConsumedCapacity asks for one."""
     if rcc is not None:
-        capacity = consumed(rcc, table.name, read_units(size, consistent), "read")
+        capacity = consumed(rcc, table_name, units, "read")
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
-    return response

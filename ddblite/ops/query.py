@@ -25,7 +25,7 @@ from ddblite.attrvalue import canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import SCHEMA_MISMATCH, check_key
-from ddblite.engine.reader import read_range
+from ddblite.engine.reader import Page, read_range
 from ddblite.errors import ValidationException
 from ddblite.expressions.keycondition import check_key_attribute, sort_condition_holds
 from ddblite.native import encode_key_part, segment_bounds
@@ -183,7 +183,7 @@ def _start_values(raw: dict | None) -> dict | None:
 # ------------------------------------------------------------------ key checks
 
 
-def _query_keys(table: TableInfo, conditions: dict, start: dict | None) -> None:
+def check_query_keys(table: TableInfo, conditions: dict, start: dict | None) -> None:
     """Each key attribute in schema order: the start key's, then the condition's.
 
     DynamoDB interleaves the two, so which error wins depends on the attribute.
@@ -282,6 +282,45 @@ def _sort_bounds(
     return start, (prefix_end(start) if start != partition else end)
 
 
+def _scan_bounds(
+    table: TableInfo, segment: int | None, total: int | None
+) -> tuple[bytes, bytes | None]:
+    """The storage-key range [lo, hi) of a table's Scan, or of one of its segments."""
+    lo, hi = table.prefix, prefix_end(table.prefix)
+    if total is not None:
+        seg_lo, seg_hi = segment_bounds(segment, total)
+        lo = table.prefix + seg_lo
+        hi = table.prefix + seg_hi if seg_hi is not None else hi
+    return lo, hi
+
+
+# ------------------------------------------------------------------ table reads
+
+
+def query_table(
+    txn, table: TableInfo, conditions: dict, start: dict | None, *, forward: bool = True,
+    limit: int | None = None, keep=None, decode: bool = True,
+) -> Page:
+    """One Query page of the table: the partition and sort range of `conditions`
+    (checked by check_query_keys), resuming after the item key `start`."""
+    partition = table.partition_prefix(conditions[table.pk_name][1][0][table.pk_type])
+    sort = conditions.get(table.sk_name) if table.sk_name is not None else None
+    lo, hi = _sort_bounds(table, partition, sort)
+    after = table.item_key(start) if start is not None else None
+    return read_range(txn, lo, hi, reverse=not forward, after=after, limit=limit, keep=keep,
+                      decode=decode)
+
+
+def scan_table(
+    txn, table: TableInfo, start: dict | None, *, segment: int | None = None,
+    total: int | None = None, limit: int | None = None, keep=None, decode: bool = True,
+) -> Page:
+    """One Scan page of the table (or of a segment), resuming after the item key `start`."""
+    lo, hi = _scan_bounds(table, segment, total)
+    after = table.item_key(start) if start is not None else None
+    return read_range(txn, lo, hi, after=after, limit=limit, keep=keep, decode=decode)
+
+
 # ------------------------------------------------------------------ responses
 
 
@@ -332,18 +371,13 @@ def query(db: Database, params: dict, region: str) -> dict:
 
     def run(txn):
         table = find_table(db, txn, region, request.name)
-        _query_keys(table, conditions, start_values)
-        after = None
+        check_query_keys(table, conditions, start_values)
         if start_values is not None:
             _check_start_bounds(table, conditions, start_values)
-            after = table.item_key(start_values)
         _check_key_paths(table, exprs, query=True)
-        partition = table.partition_prefix(conditions[table.pk_name][1][0][table.pk_type])
-        sort = conditions.get(table.sk_name) if table.sk_name is not None else None
-        lo, hi = _sort_bounds(table, partition, sort)
-        page = read_range(
-            txn, lo, hi, reverse=forward is False, after=after, limit=request.limit,
-            keep=exprs.filter, decode=request.select != "COUNT",
+        page = query_table(
+            txn, table, conditions, start_values, forward=forward is not False,
+            limit=request.limit, keep=exprs.filter, decode=request.select != "COUNT",
         )
         return table, page, conditions[table.pk_name][1][0][table.pk_type]
 
@@ -408,14 +442,9 @@ def scan(db: Database, params: dict, region: str) -> dict:
 
     def run(txn):
         table = find_table(db, txn, region, request.name)
-        lo, hi = table.prefix, prefix_end(table.prefix)
-        if total is not None:
-            seg_lo, seg_hi = segment_bounds(segment, total)
-            lo = table.prefix + seg_lo
-            hi = table.prefix + seg_hi if seg_hi is not None else hi
-        after = None
         if start_values is not None:
             after = _scan_start(table, start_values)
+            lo, hi = _scan_bounds(table, segment, total)
             if after < lo or (hi is not None and after >= hi):
                 raise ValidationException(
                     f"{START_KEY_INVALID}: Invalid ExclusiveStartKey. Please use "
@@ -423,9 +452,9 @@ def scan(db: Database, params: dict, region: str) -> dict:
                     f"Segment: {segment}"
                 )
         _check_key_paths(table, exprs, query=False)
-        page = read_range(
-            txn, lo, hi, after=after, limit=request.limit, keep=exprs.filter,
-            decode=request.select != "COUNT",
+        page = scan_table(
+            txn, table, start_values, segment=segment, total=total, limit=request.limit,
+            keep=exprs.filter, decode=request.select != "COUNT",
         )
         return table, page
 

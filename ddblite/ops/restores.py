@@ -25,11 +25,11 @@ from ddblite.ops.common import table_arn
 from ddblite.ops.misc import restorable_window
 from ddblite.ops.table_describe import describe
 from ddblite.ops.table_schema import (
+    check_billing_throughput,
     check_gsis,
     check_index_shapes,
     check_lsis,
     check_throughput,
-    check_throughput_bounds,
     invalid,
     stored_index,
 )
@@ -73,13 +73,7 @@ def _restored_record(params: dict, source: dict, target: str, region: str, now: 
                      backup: dict) -> dict:
     billing = expect_str(params, "BillingModeOverride") or source["billing_mode"]
     throughput = params.get("ProvisionedThroughputOverride")
-    if billing == "PAY_PER_REQUEST" and throughput is not None:
-        raise invalid(
-            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-            "BillingMode is PAY_PER_REQUEST"
-        )
-    if throughput is not None:
-        check_throughput_bounds(throughput)
+    check_billing_throughput(billing, throughput)
     provisioned = dict(source["provisioned"], decreases=0)
     provisioned.pop("last_increase", None)
     provisioned.pop("last_decrease", None)

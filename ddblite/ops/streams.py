@@ -71,6 +71,17 @@ def _check_arn_shape(shape: Shape, arn: str | None, member: str, required: bool)
     shape.length_between(arn, member, 37, 1024)
 
 
+def _page(entries: list[dict], key: str, start: str | None,
+          limit: int | None) -> tuple[list[dict], str | None]:
+    """Entries sorted by `key`: those after `start`, at most `limit` (100), and the key to
+    resume from when more follow."""
+    if start is not None:
+        entries = [e for e in entries if e[key] > start]
+    limit = limit or 100
+    last = entries[limit - 1][key] if len(entries) > limit else None
+    return entries[:limit], last
+
+
 # ------------------------------------------------------------------ ListStreams
 
 
@@ -95,12 +106,10 @@ def list_streams(db: Database, params: dict, region: str) -> dict:
          if d["region"] == region and _visible(d, now) and (table is None or d["table"] == table)),
         key=lambda s: s["StreamArn"],
     )
-    if start is not None:
-        streams = [s for s in streams if s["StreamArn"] > start]
-    limit = limit or 100
-    response: dict[str, Any] = {"Streams": streams[:limit]}
-    if len(streams) > limit:
-        response["LastEvaluatedStreamArn"] = streams[limit - 1]["StreamArn"]
+    page, last = _page(streams, "StreamArn", start, limit)
+    response: dict[str, Any] = {"Streams": page}
+    if last is not None:
+        response["LastEvaluatedStreamArn"] = last
     return response
 
 
@@ -146,9 +155,7 @@ def describe_stream(db: Database, params: dict, region: str) -> dict:
         return descriptor, _shard_views(txn, descriptor)
 
     descriptor, shards = db.storage.read(run)
-    if start is not None:
-        shards = [s for s in shards if s["ShardId"] > start]
-    limit = limit or 100
+    page, last = _page(shards, "ShardId", start, limit)
     description: dict[str, Any] = {
         "StreamArn": arn,
         "StreamLabel": descriptor["label"],
@@ -157,10 +164,10 @@ def describe_stream(db: Database, params: dict, region: str) -> dict:
         "CreationRequestDateTime": datetime.fromtimestamp(descriptor["created"], UTC),
         "TableName": descriptor["table"],
         "KeySchema": descriptor["key_schema"],
-        "Shards": shards[:limit],
+        "Shards": page,
     }
-    if len(shards) > limit:
-        description["LastEvaluatedShardId"] = shards[limit - 1]["ShardId"]
+    if last is not None:
+        description["LastEvaluatedShardId"] = last
     return {"StreamDescription": description}
 
 

@@ -104,6 +104,12 @@ def check_index_shapes(shape: Shape, indexes: list[dict] | None, member: str,
                              f"{where}.provisionedThroughput")
 
 
+PAY_PER_REQUEST_THROUGHPUT = (
+    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+    "BillingMode is PAY_PER_REQUEST"
+)
+
+
 def invalid(message: str) -> ValidationException:
     return ValidationException(_INVALID + message)
 
@@ -254,6 +260,14 @@ def check_throughput_bounds(throughput: dict) -> None:
         value = throughput.get(field)
         if value is not None and value > MAX_THROUGHPUT:
             raise ValidationException(f"Given value {value} for {field} is out of bounds")
+
+
+def check_billing_throughput(billing: str, throughput: dict | None) -> None:
+    """A table's throughput against its billing mode, then against its bounds."""
+    if billing == "PAY_PER_REQUEST" and throughput is not None:
+        raise invalid(PAY_PER_REQUEST_THROUGHPUT)
+    if throughput is not None:
+        check_throughput_bounds(throughput)
 
 
 def stored_index(index: dict, provisioned: bool) -> dict:

@@ -25,6 +25,8 @@ from ddblite.ops.index_updates import (
 )
 from ddblite.ops.table_describe import describe, describe_in
 from ddblite.ops.table_schema import (
+    PAY_PER_REQUEST_THROUGHPUT,
+    check_billing_throughput,
     check_definitions,
     check_gsis,
     check_index_shapes,
@@ -105,13 +107,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
     shape.done()
 
     billing = billing or "PROVISIONED"
-    if billing == "PAY_PER_REQUEST" and throughput is not None:
-        raise invalid(
-            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-            "BillingMode is PAY_PER_REQUEST"
-        )
-    if throughput is not None:
-        check_throughput_bounds(throughput)
+    check_billing_throughput(billing, throughput)
     if billing == "PROVISIONED" and throughput is None:
         raise invalid(
             "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
@@ -381,10 +377,7 @@ def update_table(db: Database, params: dict, region: str) -> dict:
         now = db.clock.now()
         new_billing = billing or record["billing_mode"]
         if new_billing == "PAY_PER_REQUEST" and throughput is not None:
-            raise invalid(
-                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-                "BillingMode is PAY_PER_REQUEST"
-            )
+            raise invalid(PAY_PER_REQUEST_THROUGHPUT)
         if new_billing != record["billing_mode"]:
             record["billing_changed"] = True
             if new_billing == "PAY_PER_REQUEST":

@@ -9,8 +9,6 @@ only request ids and the random TableId may differ.
 
 from __future__ import annotations
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -19,21 +17,11 @@ import ddblite
 from ddblite import mock_fast
 from ddblite.clock import ManualClock
 from ddblite.mock import Mock
-
-
-def _client(**config):
-    return boto3.session.Session().client(
-        "dynamodb",
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-        config=Config(**config) if config else None,
-    )
-
+from tests.mock.clients import new_client
 
 CLIENTS = {
-    "default": _client(),
-    "single attempt": _client(retries={"total_max_attempts": 1, "mode": "standard"}),
+    "default": new_client(),
+    "single attempt": new_client(retries={"total_max_attempts": 1, "mode": "standard"}),
 }
 
 TABLE = {

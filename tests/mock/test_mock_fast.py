@@ -8,7 +8,6 @@ import boto3
 import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.config import Config
 from botocore.stub import Stubber
 from dateutil.tz import tzlocal
 
@@ -18,18 +17,9 @@ from ddblite.clock import ManualClock
 from ddblite.errors import InternalServerError, ProvisionedThroughputExceededException
 from ddblite.mock import Mock
 from tests.conftest import create_table
+from tests.mock.clients import new_client
 
 KEY = {"pk": {"S": "a"}}
-
-
-def new_client(**config):
-    return boto3.session.Session().client(
-        "dynamodb",
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-        config=Config(**config) if config else None,
-    )
 
 
 class Answers:
