@@ -19,6 +19,7 @@ import msgpack
 from ddblite.engine import items
 from ddblite.engine.capacity import consumed, read_units
 from ddblite.engine.keys import check_key
+from ddblite.engine.usage import partition_value
 from ddblite.errors import ValidationException
 from ddblite.expressions.evaluate import get_path
 from ddblite.ops import index_read
@@ -231,7 +232,8 @@ class Select:
         if found is not None:
             item, size = found
             response: dict[str, Any] = {"Items": [] if item is None else [self.shape_item(item)]}
-            _add_capacity(response, self.rcc, table.name, read_units(size, self.consistent))
+            _charge(self.db, response, self.rcc, table, read_units(size, self.consistent),
+                    plan.key)
             return response
         exprs = ReadExpressions()
         if plan.filter is not None:
@@ -276,7 +278,7 @@ class Select:
         if index is not None and index_capacity is not None:
             self._index_capacity(response, index_capacity, units)
         else:
-            _add_capacity(response, self.rcc, table.name, units)
+            _charge(self.db, response, self.rcc, table, units)
         return response
 
     def _read(self, table, index, plan: ReadPlan, partition: int, start: dict | None,
@@ -337,17 +339,29 @@ def get_by_key(db: Database, region: str, statement: ast.Select, binder: Binder,
             return None
         key = shape.key(binder)
         check_key(table, key)
-        return table, items.get(txn, table.item_key(key))
+        return table, key, items.get(txn, table.item_key(key))
 
     found = db.storage.read(run)
     if found is None:
         return None
-    table, (item, size) = found
+    table, key, (item, size) = found
     if item is not None and statement.projection is not None:
         item = _projector(statement.projection)(item)  # type: ignore[misc]
     response: dict[str, Any] = {"Items": [] if item is None else [item]}
-    _add_capacity(response, rcc, table.name, read_units(size, consistent))
+    _charge(db, response, rcc, table, read_units(size, consistent), key)
     return response
+
+
+def _charge(db: Database, response: dict, rcc: str | None, table: TableInfo, units: float,
+            key: dict | None = None) -> None:
+    """A table read's units, as GetItem, Query and Scan charge theirs: to the throttle
+    buckets, to db.usage() (with the partition key of a keyed read), and to the
+    response's ConsumedCapacity."""
+    pk = partition_value(table, key) if key is not None else None
+    if db.throttle is not None:
+        db.throttle.read(table, units, pk)
+    db.usage_counters.charge(table.name, False, units, None, pk)
+    _add_capacity(response, rcc, table.name, units)
 
 
 def _add_capacity(response: dict, rcc: str | None, table_name: str, units: float) -> None:
