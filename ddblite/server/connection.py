@@ -256,14 +256,15 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
     def _refuse_too_large(self) -> None:
         """413 after the answers before it, then close: the rest of the stream is unread."""
         self.too_large = True
-        self.pending.append((("", "", "", {}, b""), False))
+        # The headers stay with it: the answer carries CORS headers like any other.
+        self.pending.append((("", "", "", self.headers, b""), False))
         self._run_pending()
 
     def _run_pending(self) -> None:
         while self.pending and not self.busy and not self.closing:
             request, keep_alive = self.pending.popleft()
             if not request[0]:  # over the size cap
-                self._write((413, [], b""), keep_alive=False)
+                self._write(self.app.too_large(request[3]), keep_alive=False)
                 return
             if self._may_block(request):
                 self.busy = True
