@@ -38,7 +38,7 @@ from ddblite.server.sigv4 import SigV4Verifier, credential_region
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = encoding.MAX_INFLATED_BYTES
 DYNAMODB_PREFIX = "DynamoDB_20120810"
 STREAMS_PREFIX = "DynamoDBStreams_20120810"
 STREAMS_OPERATIONS = frozenset({"ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"})

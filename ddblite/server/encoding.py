@@ -20,6 +20,9 @@ import zlib
 from ddblite.errors import SerializationException
 
 COMPRESS_MIN_BYTES = 1000
+# What a body may inflate to where no other cap applies (the mock): the server's
+# request size cap.
+MAX_INFLATED_BYTES = 16 * 1024 * 1024
 _STEP = 256 * 1024  # inflate this much output at a time
 
 # zlib window bits: gzip framing, zlib framing, and raw deflate (which some

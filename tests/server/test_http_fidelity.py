@@ -314,3 +314,83 @@ def test_the_app_is_asgi_only_for_its_lifespan():
 
 def test_other_methods_still_not_found(url):
     assert request(url, method="DELETE", body=b"{}").body == NOT_FOUND
+
+
+# ------------------------------------------- a client that compresses requests
+
+
+def compress_requests(client, coding="gzip"):
+    """What an SDK's request compression does: compress the body, then sign it."""
+
+    def compress(request, **_):
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode()
+        request.data = gzip.compress(body) if coding == "gzip" else zlib.compress(body)
+        request.headers["Content-Encoding"] = coding
+
+    client.meta.events.register_first("before-sign.dynamodb.*", compress)
+    return client
+
+
+def large_writes(client):
+    """A ~400 KB PutItem and an UpdateItem with 200 AttributeUpdates."""
+    client.create_table(**CREATE)
+    item = {"pk": {"S": "big"}, "blob": {"S": "x" * (400_000 - 10)}}
+    client.put_item(TableName="things", Item=item)
+    assert client.get_item(TableName="things", Key={"pk": {"S": "big"}})["Item"] == item
+    updates = {f"a{i:03}": {"Value": {"N": str(i)}, "Action": "PUT"} for i in range(200)}
+    answer = client.update_item(
+        TableName="things",
+        Key={"pk": {"S": "u"}},
+        AttributeUpdates=updates,
+        ReturnValues="ALL_NEW",
+    )
+    assert len(answer["Attributes"]) == 201
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_boto3_compressing_its_requests(url, coding):
+    client = compress_requests(boto3_client(url), coding)
+    sent = []
+    client.meta.events.register(
+        "before-send.dynamodb.*",
+        lambda request, **_: sent.append((request.headers["Content-Encoding"], request.body[:2])),
+    )
+    large_writes(client)
+    magic = b"\x1f\x8b" if coding == "gzip" else b"\x78\x9c"
+    assert {(c.decode() if isinstance(c, bytes) else c, m) for c, m in sent} == {(coding, magic)}
+
+
+def test_signed_compressed_requests():
+    from tests.server.test_http import KEY, SECRET, signed_client
+
+    with (
+        ddblite.connect(":memory:") as db,
+        BackgroundServer(DynamoDBApp(db, require_auth=(KEY, SECRET))) as server,
+    ):
+        # The signature covers the body as sent: compressed.
+        large_writes(compress_requests(signed_client(server.url)))
+        wrong = compress_requests(signed_client(server.url, secret="wrong"))
+        with pytest.raises(Exception, match="InvalidSignatureException"):
+            wrong.list_tables()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_the_mock_with_a_client_compressing_its_requests(coding, fast):
+    # The wire path gets the bytes the server would get (ddblite.server.encoding);
+    # the fast path answers before botocore compresses.
+    with ddblite.mock(fast=fast):
+        large_writes(compress_requests(boto3_client(), coding))
+
+
+def test_the_mocks_wire_path_answers_an_unknown_coding_as_the_server():
+    with ddblite.mock(fast=False):
+        client = boto3_client()
+        client.meta.events.register_first(
+            "before-sign.dynamodb.*",
+            lambda request, **_: request.headers.__setitem__("Content-Encoding", "br"),
+        )
+        with pytest.raises(Exception, match="SerializationException"):
+            client.list_tables()
