@@ -283,8 +283,8 @@ class DynamoDBApp:
 
     def _date(self) -> str:
         """The Date header, on the served database's (injectable) clock."""
-        now = self.db.clock.now() if self.db is not None else time.time()
-        return formatdate(now, usegmt=True)
+        now = int(self.db.clock.now() if self.db is not None else time.time())
+        return _http_date(now)
 
     def _usage(self) -> bytes:
         db = self.db
@@ -375,6 +375,12 @@ class DynamoDBApp:
         if requested_method:
             answer.append(("access-control-allow-methods", requested_method))
         return 200, answer + cors, b""
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    # Formatted once per second, not once per answer.
+    return formatdate(second, usegmt=True)
 
 
 def _endpoint_reached(response: dict, host: str) -> dict:
