@@ -241,7 +241,7 @@ class DynamoDBApp:
             # `ddblite stats URL`: this server's consumed capacity (unsigned: only
             # offered when the server does not require signatures).
             status, content_type, payload = 200, "application/json", self._usage()
-        elif method == "GET" and path == "/":
+        elif method in ("GET", "HEAD") and path == "/":  # HEAD: the connection drops the body
             status, content_type, payload = 200, "text/plain", self._health(headers)
         elif method != "POST":
             status, content_type, payload = 404, "", NOT_FOUND_BODY

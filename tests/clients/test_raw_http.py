@@ -218,3 +218,21 @@ def test_every_answer_has_date_and_server_headers(memory_server):
             _, headers, _ = read_answer(reader)
             assert headers["server"] == "Server"
             assert headers["date"].endswith(" GMT")
+
+
+@pytest.mark.parametrize(("path", "status"), [("/", 200), ("/other", 404)])
+def test_head_answers_have_no_body_and_the_connection_stays_usable(memory_server, path, status):
+    head = f"HEAD {path} HTTP/1.1\r\nHost: ddb.local:8000\r\n\r\n".encode()
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        sock.sendall(head + raw_request(b"{}"))
+        status_line = reader.readline()
+        assert int(status_line.split()[1]) == status
+        headers = {}
+        while (line := reader.readline()) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        # The length GET's body would have, and no body: the next answer follows at once.
+        expected = len(b"healthy: ddb.local:8000 ") if status == 200 else 29
+        assert headers["content-length"] == str(expected)
+        answer_status, _, body = read_answer(reader)
+        assert (answer_status, json.loads(body)) == (200, {"TableNames": []})
