@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from ddblite import mock_fast
 from ddblite.errors import DynamoDBError, InternalServerError
-from ddblite.server import protocol
+from ddblite.server import encoding, protocol
 
 if TYPE_CHECKING:
     from ddblite.clock import Clock
@@ -162,8 +162,25 @@ def _answer(request: Any = None, event_name: str = "", **kwargs: Any) -> Any:
     region = request.headers.get(_REGION_HEADER)
     # Prepared requests hold header values as bytes.
     region = region.decode("ascii") if isinstance(region, bytes) else region or db.region
-    status, body = answer(db, operation, request.body or b"", region)
+    try:
+        body = _request_body(request)
+    except encoding.BodyTooLarge:
+        return _response(request.url, 413, b"")
+    except DynamoDBError as exc:  # an unreadable coding: as the server answers it
+        return _response(request.url, exc.http_status, protocol.error_body(exc))
+    status, body = answer(db, operation, body, region)
     return _response(request.url, status, body)
+
+
+def _request_body(request: Any) -> bytes:
+    """The body as the server reads it: a compressing client's body inflated."""
+    body = request.body or b""
+    coding = request.headers.get("Content-Encoding")
+    if not coding:
+        return body
+    coding = coding.decode("latin-1") if isinstance(coding, bytes) else coding
+    body = body.encode("utf-8") if isinstance(body, str) else body
+    return encoding.decode_body(body, coding, encoding.MAX_INFLATED_BYTES)
 
 
 def _verify(parsed: Any = None, context: Any = None, **kwargs: Any) -> None:

@@ -1,12 +1,14 @@
-"""The DynamoDB JSON 1.0 endpoint as a raw ASGI application.
+"""The DynamoDB JSON 1.0 endpoint.
 
 `DynamoDBApp.handle()` answers one HTTP request synchronously (routing,
-authentication, protocol, dispatch) and runs on a thread pool, so a slow
-storage commit never blocks the event loop; LMDB releases the GIL while it
-works. The ASGI layer only reads the body and writes the answer.
+authentication, protocol, dispatch); the connection protocol
+(ddblite.server.connection) parses requests and calls it, on the event loop
+or on the app's thread pool (a slow storage commit never blocks the loop;
+LMDB releases the GIL while it works). uvicorn calls the app as ASGI only for
+its lifespan (opening and closing the database).
 
-Request checks run in DynamoDB's order: method, size, content type, JSON,
-X-Amz-Target, authentication, empty body, then the operation itself.
+Request checks run in DynamoDB's order: method, size, content type, content
+coding, JSON, X-Amz-Target, authentication, empty body, then the operation itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from ddblite import dispatch
@@ -28,14 +31,14 @@ from ddblite.errors import (
     SerializationException,
     UnknownOperationException,
 )
-from ddblite.server import protocol
+from ddblite.server import encoding, protocol
 from ddblite.server.limits import ServerLimits, limits_from_options
 from ddblite.server.sigv4 import SigV4Verifier, credential_region
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-MAX_REQUEST_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = encoding.MAX_INFLATED_BYTES
 DYNAMODB_PREFIX = "DynamoDB_20120810"
 STREAMS_PREFIX = "DynamoDBStreams_20120810"
 STREAMS_OPERATIONS = frozenset({"ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"})
@@ -46,8 +49,11 @@ NOT_FOUND_BODY = b"<UnknownOperationException/>\n"
 CORS_MAX_AGE = "172800"
 CORS_EXPOSED = "x-amzn-RequestId,x-amz-crc32,x-amz-id-2"
 ENVIRONMENT_OPTIONS = "DDBLITE_SERVE_OPTIONS"
-
-_DISCONNECTED = object()
+# DynamoDB's Server header.
+SERVER = "Server"
+# Operations whose success DynamoDB answers with an empty body (API Reference,
+# Response Elements: "an HTTP 200 response with an empty HTTP body").
+EMPTY_ANSWERS = frozenset({"TagResource", "UntagResource"})
 
 
 class _Monotonic(Clock):
@@ -196,10 +202,15 @@ class DynamoDBApp:
     # ----------------------------------------------------------------- ASGI
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
+        """uvicorn calls the app only for its lifespan: HTTP requests reach `handle()`
+        through DynamoDBHTTPProtocol (ddblite.server.connection), never through ASGI."""
+        if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+        else:
+            raise RuntimeError(
+                "DynamoDBApp serves HTTP through ddblite.server.connection.DynamoDBHTTPProtocol"
+                " (ddblite.server.runner), not as a generic ASGI app"
+            )
 
     async def _lifespan(self, receive: Callable, send: Callable) -> None:
         while True:
@@ -216,56 +227,6 @@ class DynamoDBApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _http(self, scope: dict, receive: Callable, send: Callable) -> None:
-        headers = {
-            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
-        }
-        body = await self._read_body(headers, receive)
-        if body is _DISCONNECTED:  # the client went away mid-request: nobody to answer
-            return
-        if body is None:
-            answer: Answer = (413, [("connection", "close")], b"")
-        else:
-            method = scope["method"]
-            query = scope.get("query_string", b"").decode("latin-1")
-            args = (method, scope.get("path", "/"), query, headers, body)
-            if method == "POST":
-                loop = asyncio.get_running_loop()
-                answer = await loop.run_in_executor(self.executor, self.handle, *args)
-            else:
-                answer = self.handle(*args)
-        status, response_headers, response_body = answer
-        response_headers.append(("content-length", str(len(response_body))))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (n.encode("latin-1"), v.encode("latin-1")) for n, v in response_headers
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": response_body})
-
-    async def _read_body(self, headers: dict[str, str], receive: Callable) -> Any:
-        """The request body; None when it is over the size cap; _DISCONNECTED."""
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_request_bytes:
-            return None
-        chunks = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return _DISCONNECTED
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_request_bytes:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks)
-
     # ------------------------------------------------------------- requests
 
     def handle(
@@ -280,19 +241,50 @@ class DynamoDBApp:
             # `ddblite stats URL`: this server's consumed capacity (unsigned: only
             # offered when the server does not require signatures).
             status, content_type, payload = 200, "application/json", self._usage()
-        elif method == "GET":
-            status, content_type, payload = 200, "text/plain", self._health()
+        elif method in ("GET", "HEAD") and path == "/":  # HEAD: the connection drops the body
+            status, content_type, payload = 200, "text/plain", self._health(headers)
         elif method != "POST":
             status, content_type, payload = 404, "", NOT_FOUND_BODY
         else:
             status, content_type, payload = self._call(method, path, query, headers, body)
+        return self._answer(status, content_type, payload, headers, cors)
+
+    def too_large(self, headers: dict[str, str]) -> Answer:
+        """The answer to a body over the size cap (the connection closes after it)."""
+        origin = headers.get("origin")
+        cors = self._cors_headers(origin) if origin and self.cors is not None else []
+        return self._answer(413, "", b"", {}, cors)
+
+    def _answer(
+        self,
+        status: int,
+        content_type: str,
+        payload: bytes,
+        headers: dict[str, str],
+        cors: Headers,
+    ) -> Answer:
+        """The headers DynamoDB sends with every answer; the body compressed when
+        the client accepts it and it is large enough (ddblite.server.encoding)."""
         answer_headers = [
             ("x-amzn-requestid", protocol.request_id()),
-            ("x-amz-crc32", protocol.crc32(payload)),
+            ("date", self._date()),
+            ("server", SERVER),
         ]
         if content_type:
             answer_headers.append(("content-type", content_type))
+        if len(payload) >= encoding.COMPRESS_MIN_BYTES:
+            coding = encoding.accepted_coding(headers.get("accept-encoding"))
+            if coding is not None:
+                payload = encoding.compress(payload, coding)
+                answer_headers.append(("content-encoding", coding))
+        # Over the bytes sent: DynamoDB's CRC32 covers the compressed body.
+        answer_headers.append(("x-amz-crc32", protocol.crc32(payload)))
         return status, answer_headers + cors, payload
+
+    def _date(self) -> str:
+        """The Date header, on the served database's (injectable) clock."""
+        now = int(self.db.clock.now() if self.db is not None else time.time())
+        return _http_date(now)
 
     def _usage(self) -> bytes:
         db = self.db
@@ -311,14 +303,19 @@ class DynamoDBApp:
             return 404, "", NOT_FOUND_BODY
         content_type = AMZ_JSON if media_type == AMZ_JSON else PLAIN_JSON
         try:
+            signed_body = body
+            coding = headers.get("content-encoding")
+            if coding and body:
+                body = encoding.decode_body(body, coding, self.max_request_bytes)
             document = protocol.parse_json(body) if body else None
             operation = operation_of(headers.get("x-amz-target"))
             if operation is None:
                 raise UnknownOperationException("")
             if self.verifier is not None:
-                # Signatures are timed against the served database's (injectable) clock.
+                # Signatures are timed against the served database's (injectable) clock,
+                # and cover the body as sent (compressed, when it was).
                 now = self.db.clock.now() if self.db is not None else None
-                self.verifier.verify(method, path, query, headers, body, now)
+                self.verifier.verify(method, path, query, headers, signed_body, now)
             if not body:
                 raise SerializationException("")
             db = self.db
@@ -327,17 +324,27 @@ class DynamoDBApp:
             params = protocol.decode_params(operation, document, body)
             region = credential_region(headers.get("authorization")) or db.region
             response = db.call(operation, params, region)
+            if operation in EMPTY_ANSWERS:
+                return 200, content_type, b""
+            if operation == "DescribeEndpoints" and headers.get("host"):
+                response = _endpoint_reached(response, headers["host"])
             return 200, content_type, protocol.encode_response(operation, response)
+        except encoding.BodyTooLarge:
+            return 413, "", b""
         except DynamoDBError as exc:
             return exc.http_status, content_type, protocol.error_body(exc)
         except Exception as exc:  # never a traceback on the wire, never a dead server
             error = InternalServerError(f"Internal server error: {type(exc).__name__}")
             return 500, content_type, protocol.error_body(error)
 
-    def _health(self) -> bytes:
-        region = self.db.region if self.db is not None else "us-east-1"
-        # DynamoDB's health answer, trailing space included.
-        return f"healthy: dynamodb.{region}.amazonaws.com ".encode()
+    def _health(self, headers: dict[str, str]) -> bytes:
+        # DynamoDB's health answer names the host the client asked for, trailing
+        # space included; without a Host header, the region's public endpoint.
+        host = headers.get("host")
+        if not host:
+            region = self.db.region if self.db is not None else "us-east-1"
+            host = f"dynamodb.{region}.amazonaws.com"
+        return f"healthy: {host} ".encode("latin-1", "replace")
 
     def _cors_headers(self, origin: str) -> Headers:
         assert self.cors is not None
@@ -357,6 +364,8 @@ class DynamoDBApp:
     def _preflight(self, headers: dict[str, str], cors: Headers) -> Answer:
         answer = [
             ("x-amzn-requestid", protocol.request_id()),
+            ("date", self._date()),
+            ("server", SERVER),
             ("access-control-max-age", CORS_MAX_AGE),
         ]
         requested_headers = headers.get("access-control-request-headers")
@@ -366,6 +375,19 @@ class DynamoDBApp:
         if requested_method:
             answer.append(("access-control-allow-methods", requested_method))
         return 200, answer + cors, b""
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    # Formatted once per second, not once per answer.
+    return formatdate(second, usegmt=True)
+
+
+def _endpoint_reached(response: dict, host: str) -> dict:
+    """DescribeEndpoints names the address this client reached (its Host header),
+    where DynamoDB names its regional endpoint: that is the address that works."""
+    endpoints = [dict(endpoint, Address=host) for endpoint in response.get("Endpoints", [])]
+    return {**response, "Endpoints": endpoints}
 
 
 # ------------------------------------------------------------ configuration

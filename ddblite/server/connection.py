@@ -69,10 +69,13 @@ class _Refused(Exception):
     """Raised from a parser callback to stop parsing a request over a limit."""
 
 
-def _head(status: int, headers: list[tuple[str, str]], length: int, keep_alive: bool) -> bytes:
+def _head(
+    status: int, headers: list[tuple[str, str]], length: int | None, keep_alive: bool
+) -> bytes:
     lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b""))]
     lines.extend(f"{name}: {value}\r\n".encode("latin-1") for name, value in headers)
-    lines.append(b"content-length: %d\r\n" % length)
+    if length is not None:
+        lines.append(b"content-length: %d\r\n" % length)
     if not keep_alive:
         lines.append(b"connection: close\r\n")
     lines.append(b"\r\n")
@@ -256,14 +259,15 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
     def _refuse_too_large(self) -> None:
         """413 after the answers before it, then close: the rest of the stream is unread."""
         self.too_large = True
-        self.pending.append((("", "", "", {}, b""), False))
+        # The headers stay with it: the answer carries CORS headers like any other.
+        self.pending.append((("", "", "", self.headers, b""), False))
         self._run_pending()
 
     def _run_pending(self) -> None:
         while self.pending and not self.busy and not self.closing:
             request, keep_alive = self.pending.popleft()
             if not request[0]:  # over the size cap
-                self._write((413, [], b""), keep_alive=False)
+                self._write(self.app.too_large(request[3]), keep_alive=False)
                 return
             if self._may_block(request):
                 self.busy = True
@@ -271,7 +275,14 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
                 future = self.loop.run_in_executor(self.app.executor, self.app.handle, *request)
                 future.add_done_callback(lambda done, k=keep_alive: self._finish(done, k))
                 return
-            self._write(self.app.handle(*request), keep_alive)
+            answer = self.app.handle(*request)
+            if request[0] == "HEAD":  # the headers GET would get, and no body (RFC 9110)
+                status, headers, body = answer
+                headers = [*headers, ("content-length", str(len(body)))]
+                answer = (status, headers, b"")
+                self._write(answer, keep_alive, length=False)
+            else:
+                self._write(answer, keep_alive)
 
     def _may_block(self, request: Request) -> bool:
         db = self.app.db
@@ -291,12 +302,13 @@ class DynamoDBHTTPProtocol(asyncio.Protocol):
             self.transport.resume_reading()
             self._run_pending()
 
-    def _write(self, answer: Answer, keep_alive: bool) -> None:
+    def _write(self, answer: Answer, keep_alive: bool, length: bool = True) -> None:
+        """length=False: the headers already hold the content-length (HEAD answers)."""
         status, headers, body = answer
         keep_alive = keep_alive and not self.closing
         transport = self.transport
         assert transport is not None
-        transport.write(_head(status, headers, len(body), keep_alive) + body)
+        transport.write(_head(status, headers, len(body) if length else None, keep_alive) + body)
         if not keep_alive:
             self.closing = True
             transport.close()

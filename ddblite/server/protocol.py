@@ -307,8 +307,6 @@ def decode_params(operation: str, document: Any, body: bytes = b"") -> dict:
     `body`, the raw bytes the document came from, lets the binary walk be skipped
     when no binary can be present; without it the walk always runs.
     """
-    if document is None:
-        return {}
     if not isinstance(document, dict):
         raise SerializationException(_top_level_type_error(document))
     shape = REQUEST_SHAPES.get(operation)
@@ -330,6 +328,8 @@ def decode_request(operation: str, body: bytes) -> dict:
 def _top_level_type_error(document: Any) -> str:
     if isinstance(document, list):
         return "Start of list found where not expected"
+    # Strings, numbers, booleans and `null` alike: not the structure expected.
+    # (For `null` the text is INFERRED from the other scalar tokens.)
     return "Unexpected field type"
 
 

@@ -7,8 +7,10 @@ Pipelined requests, chunked bodies, Expect: 100-continue, HTTP/1.0 and
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
+import zlib
 from urllib.parse import urlparse
 
 import pytest
@@ -155,3 +157,82 @@ def test_durable_writes_on_the_thread_pool_keep_request_order(durable_server):
     assert durable_server.app._executor is not None  # the writes did go to the pool
     seen = [json.loads(body)["Item"]["n"]["N"] for _, _, body in answers[2::2]]
     assert seen == ["0", "1", "2", "3", "4"]
+
+
+# ------------------------------------------------------------- content codings
+
+
+def test_a_chunked_gzip_body(memory_server):
+    packed = gzip.compress(b'{"Limit": 3}')
+    head = (
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        f"X-Amz-Target: {LIST_TABLES}\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Encoding: gzip\r\n\r\n"
+    )
+    half = len(packed) // 2
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(part), part) for part in (packed[:half], packed[half:])
+    )
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        sock.sendall(head.encode() + chunks + b"0\r\n\r\n")
+        status, _, body = read_answer(reader)
+    assert (status, json.loads(body)) == (200, {"TableNames": []})
+
+
+def test_pipelined_compressed_requests_and_answers_keep_their_order(memory_server):
+    packed = gzip.compress(b"{}")
+    gzipped = raw_request(packed, extra="Content-Encoding: gzip\r\n")
+    broken = raw_request(b"garbage", extra="Content-Encoding: gzip\r\n")
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        sock.sendall(gzipped + broken + gzipped)
+        answers = [read_answer(reader) for _ in range(3)]
+    assert [status for status, _, _ in answers] == [200, 400, 200]
+    assert json.loads(answers[1][2]) == {
+        "__type": "com.amazon.coral.service#SerializationException"
+    }
+
+
+def test_a_compressed_answer_then_a_plain_one_on_one_connection(memory_server):
+    names = [f"table-with-a-longer-name-{i:03}" for i in range(60)]
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        for name in names:
+            sock.sendall(table_request("CreateTable", {**CREATE, "TableName": name}))
+            assert read_answer(reader)[0] == 200
+        sock.sendall(raw_request(b"{}", extra="Accept-Encoding: gzip\r\n") + raw_request(b"{}"))
+        status, headers, packed = read_answer(reader)
+        assert (status, headers["content-encoding"]) == (200, "gzip")
+        assert headers["x-amz-crc32"] == str(zlib.crc32(packed))
+        assert json.loads(gzip.decompress(packed))["TableNames"] == names
+        status, headers, plain = read_answer(reader)
+        assert "content-encoding" not in headers
+        assert json.loads(plain)["TableNames"] == names
+        for name in names:
+            sock.sendall(table_request("DeleteTable", {"TableName": name}))
+            assert read_answer(reader)[0] == 200
+
+
+def test_every_answer_has_date_and_server_headers(memory_server):
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        sock.sendall(raw_request(b"{}") + raw_request(b"nope"))
+        for _ in range(2):
+            _, headers, _ = read_answer(reader)
+            assert headers["server"] == "Server"
+            assert headers["date"].endswith(" GMT")
+
+
+@pytest.mark.parametrize(("path", "status"), [("/", 200), ("/other", 404)])
+def test_head_answers_have_no_body_and_the_connection_stays_usable(memory_server, path, status):
+    head = f"HEAD {path} HTTP/1.1\r\nHost: ddb.local:8000\r\n\r\n".encode()
+    with connect(memory_server.url) as sock, sock.makefile("rb") as reader:
+        sock.sendall(head + raw_request(b"{}"))
+        status_line = reader.readline()
+        assert int(status_line.split()[1]) == status
+        headers = {}
+        while (line := reader.readline()) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        # The length GET's body would have, and no body: the next answer follows at once.
+        expected = len(b"healthy: ddb.local:8000 ") if status == 200 else 29
+        assert headers["content-length"] == str(expected)
+        answer_status, _, body = read_answer(reader)
+        assert (answer_status, json.loads(body)) == (200, {"TableNames": []})

@@ -36,7 +36,9 @@ class Answer:
         return json.loads(self.body)
 
 
-def request(url, method="POST", body=b"", headers=None, target="DynamoDB_20120810.ListTables"):
+def request(
+    url, method="POST", body=b"", headers=None, target="DynamoDB_20120810.ListTables", path="/"
+):
     parsed = urlparse(url)
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
     sent = {"content-type": AMZ_JSON}
@@ -45,7 +47,7 @@ def request(url, method="POST", body=b"", headers=None, target="DynamoDB_2012081
     sent.update(headers or {})
     sent = {name: value for name, value in sent.items() if value is not None}
     try:
-        connection.request(method, "/", body=body, headers=sent)
+        connection.request(method, path, body=body, headers=sent)
         return Answer(connection.getresponse())
     finally:
         connection.close()
@@ -147,10 +149,22 @@ def test_internal_errors_are_500(served, monkeypatch):
 
 
 def test_health_check(url):
-    answer = request(url, method="GET", target=None)
+    host = {"host": "dynamodb.us-east-1.amazonaws.com"}
+    answer = request(url, method="GET", target=None, headers=host)
     assert answer.status == 200
     assert answer.body == b"healthy: dynamodb.us-east-1.amazonaws.com "
     assert answer.headers["x-amz-crc32"] == "3128867991"
+
+
+def test_health_check_names_the_host_the_client_used(url):
+    answer = request(url, method="GET", target=None)
+    assert answer.body == f"healthy: {urlparse(url).netloc} ".encode()
+
+
+@pytest.mark.parametrize("path", ["/health", "/ping", "//", "/favicon.ico"])
+def test_health_check_is_only_at_the_root(url, path):
+    answer = request(url, method="GET", target=None, path=path)
+    assert (answer.status, answer.body) == (404, NOT_FOUND)
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
@@ -190,7 +204,11 @@ def test_malformed_json_is_reported_before_an_unknown_target(url):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"[1]", "Start of list found where not expected"), (b'"x"', "Unexpected field type")],
+    [
+        (b"[1]", "Start of list found where not expected"),
+        (b'"x"', "Unexpected field type"),
+        (b"null", "Unexpected field type"),  # INFERRED: as the other non-structures
+    ],
 )
 def test_non_object_json(url, body, message):
     answer = request(url, body=body)
