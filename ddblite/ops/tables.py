@@ -318,8 +318,7 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
                 "Resource cannot be deleted as it is currently protected against deletion. "
                 "Disable deletion protection first."
             )
-        description = describe_in(db, txn, table)
-        description["TableStatus"] = "DELETING"
+        description = _deleting(describe_in(db, txn, table))
         if table.stream is not None:
             streamlog.disable_stream(txn, table.stream[0], db.clock.now())
         if table.record.get("pitr"):  # DynamoDB keeps a SYSTEM backup of such a table
@@ -331,6 +330,18 @@ def delete_table(db: Database, params: dict, region: str) -> dict:
         return description
 
     return {"TableDescription": db.storage.write(run)}
+
+
+# DeleteTable describes the table without its schema or creation time (botocore's
+# DeleteTable example, from DynamoDB). The warm-throughput block is left out too: INFERRED.
+_NOT_IN_DELETE = ("AttributeDefinitions", "KeySchema", "CreationDateTime", "WarmThroughput")
+
+
+def _deleting(description: dict[str, Any]) -> dict[str, Any]:
+    for member in _NOT_IN_DELETE:
+        description.pop(member, None)
+    description["TableStatus"] = "DELETING"
+    return description
 
 
 def _drop_items(txn, table: TableInfo) -> None:
