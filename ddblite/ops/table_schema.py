@@ -160,6 +160,22 @@ def _check_projection(projection: dict) -> None:
         raise invalid(f"ProjectionType is {kind}, but NonKeyAttributes is specified")
     if kind == "INCLUDE" and non_key is None:
         raise invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    if non_key is not None and len(set(non_key)) != len(non_key):
+        duplicate = next(name for name in non_key if non_key.count(name) > 1)
+        raise invalid(f"Duplicate NonKeyAttributes in Projection: {duplicate}")  # INFERRED
+
+
+MAX_PROJECTED = 100
+
+
+def check_projected_total(indexes: list[dict]) -> None:
+    """At most 100 NonKeyAttributes summed over a table's indexes (a name projected
+    into two indexes counts twice)."""
+    total = sum(len((index.get("Projection") or {}).get("NonKeyAttributes") or ())
+                for index in indexes)
+    if total > MAX_PROJECTED:
+        raise invalid(f"Number of projected attributes in all indexes exceeds limit of "
+                      f"{MAX_PROJECTED}")
 
 
 def _check_unique_names(indexes: list[dict], seen: set) -> None:

@@ -38,6 +38,7 @@ from ddblite.ops.table_schema import (
     check_key_definitions,
     check_key_schema,
     check_lsis,
+    check_projected_total,
     check_schema_structure,
     check_throughput,
     check_throughput_bounds,
@@ -147,6 +148,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         for index in gsis:
             if index.get("ProvisionedThroughput") is not None:
                 check_throughput_bounds(index["ProvisionedThroughput"])
+    check_projected_total((lsis or []) + (gsis or []))
     used = {e["AttributeName"] for e in schema}
     for index in (lsis or []) + (gsis or []):
         used.update(e["AttributeName"] for e in index["KeySchema"])
