@@ -108,6 +108,8 @@ def _describe_lsi(index: dict, arn: str, index_stats: dict) -> dict:
 def describe_gsi(index: dict, arn: str, index_stats: dict) -> dict:
     described = _public(index)
     described.setdefault("IndexStatus", "ACTIVE")
+    if index.get("WarmThroughput") is not None:
+        described["WarmThroughput"] = {**index["WarmThroughput"], "Status": "ACTIVE"}
     throughput = index.get("ProvisionedThroughput") or {}
     described["ProvisionedThroughput"] = {
         "NumberOfDecreasesToday": throughput.get("_decreases", 0),

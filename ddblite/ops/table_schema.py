@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddblite.errors import SerializationException, ValidationException
+from ddblite.ops.table_options import check_warm
 from ddblite.validate import (
     TABLE_NAME_PATTERN,
     TABLE_NAME_RULE,
@@ -102,6 +103,7 @@ def check_index_shapes(shape: Shape, indexes: list[dict] | None, member: str,
         if with_throughput:
             check_throughput(shape, expect_map(index, "ProvisionedThroughput"),
                              f"{where}.provisionedThroughput")
+            check_warm(shape, expect_map(index, "WarmThroughput"), f"{where}.warmThroughput")
 
 
 def invalid(message: str) -> ValidationException:
@@ -281,6 +283,9 @@ def stored_index(index: dict, provisioned: bool) -> dict:
         ],
         "Projection": dict(index["Projection"]),
     }
+    for member in ("OnDemandThroughput", "WarmThroughput"):  # described back as given
+        if index.get(member) is not None:
+            stored[member] = dict(index[member])
     if provisioned and index.get("ProvisionedThroughput") is not None:
         throughput = index["ProvisionedThroughput"]
         stored["ProvisionedThroughput"] = {

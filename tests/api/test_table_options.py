@@ -141,3 +141,35 @@ def test_tag_lengths_at_create_table(client):
         f"Value '{'v' * 257}' at 'tags.1.member.value' failed to satisfy constraint: Member "
         "must have length less than or equal to 256",
     )
+
+
+def _gsi_table(client, **index_extra):
+    return client.create_table(
+        TableName="things", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "byG", "Projection": {"ProjectionType": "KEYS_ONLY"},
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], **index_extra}])
+
+
+def test_a_gsi_keeps_its_warm_and_on_demand_throughput(client):
+    _gsi_table(client, WarmThroughput={"ReadUnitsPerSecond": 15000,
+                                       "WriteUnitsPerSecond": 6000},
+               OnDemandThroughput={"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 40})
+    [gsi] = _table(client)["GlobalSecondaryIndexes"]
+    assert gsi["WarmThroughput"] == {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 6000,
+                                     "Status": "ACTIVE"}
+    assert gsi["OnDemandThroughput"] == {"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 40}
+
+
+def test_a_gsi_warm_throughput_is_validated(client):
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        _gsi_table(client, WarmThroughput={"ReadUnitsPerSecond": 0})
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '0' at "
+        "'globalSecondaryIndexes.1.member.warmThroughput.readUnitsPerSecond' failed to satisfy "
+        "constraint: Member must have value greater than or equal to 1",
+    )
