@@ -29,6 +29,7 @@ from typing import Any
 
 import msgpack
 
+from ddblite.attrvalue import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, key_value_bytes
 from ddblite.engine.capacity import write_units
 from ddblite.errors import ItemCollectionSizeLimitExceededException, ValidationException
 from ddblite.native import encode_key_part, item_size, partition_hash
@@ -165,29 +166,57 @@ def index_infos(record: dict, types: dict[str, str], table_prefix: bytes,
 
 
 def key_checks(indexes: list[IndexInfo], table_key_names: tuple[str, ...]
-               ) -> tuple[tuple[str, str, str], ...]:
-    """(attribute, type, index name) for every index key attribute outside the table key,
-    by index name: the order DynamoDB reports a bad index key in."""
+               ) -> tuple[tuple[str, str, str, bool], ...]:
+    """(attribute, type, index name, is a partition key part) for every index key
+    attribute outside the table key, by index name: the order DynamoDB reports a bad
+    index key in."""
     checks = []
     for index in sorted(indexes, key=lambda i: i.name):
-        for name, kind in index.hash_attrs + index.range_attrs:
-            if name not in table_key_names:
-                checks.append((name, kind, index.name))
+        for attrs, is_hash in ((index.hash_attrs, True), (index.range_attrs, False)):
+            for name, kind in attrs:
+                if name not in table_key_names:
+                    checks.append((name, kind, index.name, is_hash))
     return tuple(checks)
 
 
-def check_item(checks: tuple[tuple[str, str, str], ...], item: dict) -> None:
-    """Index key attributes present in an item must have their declared type and not be
-    empty: type mismatches first (over every index), then empty values."""
-    for name, kind, index in checks:
+def check_item(checks: tuple[tuple[str, str, str, bool], ...], item: dict) -> None:
+    """Index key attributes present in an item must have their declared type, not be
+    empty and fit the key-size limits: type mismatches first (over every index), then
+    empty values, then sizes."""
+    for name, kind, index, _ in checks:
         value = item.get(name)
         if value is not None and kind not in value:
             (actual,) = value.keys()
             raise _type_mismatch(name, kind, actual, index)
-    for name, kind, index in checks:
+    for name, kind, index, _ in checks:
         value = item.get(name)
         if value is not None and kind != "N" and not value[kind]:
             raise _empty_key("string" if kind == "S" else "binary", name, index)
+    for name, kind, _, is_hash in checks:
+        value = item.get(name)
+        if value is not None and kind != "N":
+            # An index key is a key: the table key's limits and words (DynamoDB answers a
+            # GSI partition key over 2048 bytes with the hashkey message).
+            _check_key_size(kind, value[kind], is_hash)
+
+
+def _check_key_size(kind: str, raw: Any, is_hash: bool) -> None:
+    from ddblite.engine.keys import HASH_KEY_TOO_BIG, RANGE_KEY_TOO_BIG
+
+    size = key_value_bytes(kind, raw)
+    if is_hash and size > MAX_PARTITION_KEY_BYTES:
+        raise ValidationException(HASH_KEY_TOO_BIG)
+    if not is_hash and size > MAX_SORT_KEY_BYTES:
+        raise ValidationException(RANGE_KEY_TOO_BIG)
+
+
+def _key_too_big(index: IndexInfo, item: dict) -> bool:
+    for attrs, limit in ((index.hash_attrs, MAX_PARTITION_KEY_BYTES),
+                         (index.range_attrs, MAX_SORT_KEY_BYTES)):
+        for name, kind in attrs:
+            if kind != "N" and key_value_bytes(kind, item[name][kind]) > limit:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------- entries
@@ -318,8 +347,8 @@ def backfill(txn: WriteTxn, index: IndexInfo, table_prefix: bytes, items_after: 
     """Add entries for up to `limit` table items after the storage key `items_after`.
 
     Returns (items indexed, last item key read or None when the table is done). Items
-    whose index key attributes have the wrong type are left out, as DynamoDB's backfill
-    skips them rather than failing.
+    whose index key attributes have the wrong type, are empty or exceed the key-size
+    limits are left out, as DynamoDB's backfill skips them rather than failing.
     """
     from ddblite.engine.items import unpack_record  # items imports this module
 
@@ -336,7 +365,7 @@ def backfill(txn: WriteTxn, index: IndexInfo, table_prefix: bytes, items_after: 
         last = key
         item = unpack_record(raw)
         entry_key = index.entry_key(item, key)
-        if entry_key is None or _has_empty_key(index, item):
+        if entry_key is None or _has_empty_key(index, item) or _key_too_big(index, item):
             continue
         projected = index.project(item)
         entry_size = item_size(projected)

@@ -54,6 +54,11 @@ def multi_attribute_keys(allowed: bool = True) -> Iterator[None]:
         _MULTI_ATTRIBUTE.reset(token)
 
 
+def condition_limit() -> int:
+    """How many key attributes a key condition may name here (expression or legacy)."""
+    return MAX_MULTI_ATTRIBUTE_CONDITIONS if _MULTI_ATTRIBUTE.get() else 2
+
+
 def check_operand(condition: tuple[str, list[AttributeValue]], key_type: str) -> None:
     """A key attribute's condition must be indexable and of the attribute's type."""
     op, operands = condition
@@ -133,8 +138,7 @@ def parse_key_condition(text: str, names: dict[str, str] | None = None,
     tree, usage = resolve_condition(KIND, text, names, _value_types(values))
     conditions: dict[str, tuple[str, list[AttributeValue]]] = {}
     _collect(tree, conditions, values)
-    limit = MAX_MULTI_ATTRIBUTE_CONDITIONS if _MULTI_ATTRIBUTE.get() else 2
-    if len(conditions) > limit:
+    if len(conditions) > condition_limit():
         raise ValidationException(TOO_MANY_CONDITIONS)
     for op, operands in conditions.values():
         if op == "BETWEEN":

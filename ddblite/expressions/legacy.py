@@ -19,7 +19,7 @@ from ddblite.expressions.api import (
     update_from_tree,
 )
 from ddblite.expressions.evaluate import AttributeValue, compare, type_of
-from ddblite.expressions.keycondition import KeyCondition
+from ddblite.expressions.keycondition import TOO_MANY_CONDITIONS, KeyCondition, condition_limit
 
 _PREFIX = "One or more parameter values were invalid: "
 # Operator -> number of values it takes (None: one or more).
@@ -178,8 +178,9 @@ def key_conditions(conditions: dict[str, dict]) -> KeyCondition:
         operands = list(spec.get("AttributeValueList") or [])
         check_operator(op, operands)
         parsed[name] = (op, operands)
-    if not 1 <= len(parsed) <= 2:
-        raise ValidationException("Conditions can be of length 1 or 2 only")
+    # A multi-attribute GSI key takes up to eight conditions, as in the expression form.
+    if not 1 <= len(parsed) <= condition_limit():
+        raise ValidationException(TOO_MANY_CONDITIONS)
     for op, operands in parsed.values():
         if op == "BETWEEN":
             check_between_bounds("KeyConditionExpression", operands[0], operands[1])

@@ -14,6 +14,7 @@ from ddblite.ops.table_describe import describe_gsi
 from ddblite.ops.table_schema import (
     check_gsis,
     check_index_shapes,
+    check_projected_total,
     check_throughput,
     check_throughput_bounds,
     invalid,
@@ -153,6 +154,7 @@ def _check_new_gsi(create: dict, definitions: list[dict], record: dict) -> None:
     if len(record.get("gsi") or []) >= MAX_GSIS:
         raise invalid(f"GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}")
     check_gsis([create], defined, record["billing_mode"], set())
+    check_projected_total([*(record.get("lsi") or []), *(record.get("gsi") or []), create])
     if create.get("ProvisionedThroughput") is not None:
         check_throughput_bounds(create["ProvisionedThroughput"])
     known = {d["AttributeName"]: d["AttributeType"] for d in record["attribute_definitions"]}

@@ -169,10 +169,12 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     raw_key = params.get("Key")
     consistent = expect_bool(params, "ConsistentRead")
     rcc = expect_str(params, "ReturnConsumedCapacity")
-    if raw_key is None or (rcc is not None and rcc not in _RCC):
+    names = params.get("AttributesToGet")
+    if raw_key is None or (rcc is not None and rcc not in _RCC) or names == []:
         shape = Shape()
         _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
         shape.not_null(raw_key, "key")
+        read_expressions.shape_attributes_to_get(shape, names)
         check_members(shape, raw_key)
     key = canonical_item(raw_key)
     project = None

@@ -360,8 +360,8 @@ def query(db: Database, params: dict, region: str) -> dict:
     rx.check_select(params, query=True)
     with index_read.multi_attribute_keys(request.index is not None):
         rx.parse_expressions(params, exprs, query=True)
-    if exprs.key_condition is None:
-        exprs.key_condition = rx.legacy_key_conditions(params)
+        if exprs.key_condition is None:
+            exprs.key_condition = rx.legacy_key_conditions(params)
     if legacy_projection is not None:
         exprs.set_projection(legacy_projection)
     conditions = exprs.key_condition.conditions

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ddblite.engine import indexes
 from ddblite.engine.catalog import TableInfo
 from ddblite.ops.common import table_arn
+from ddblite.ops.table_options import describe_sse, describe_warm
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -73,6 +74,10 @@ def describe(db: Database, table: TableInfo, item_count: int, size: int,
     if record.get("on_demand"):
         description["OnDemandThroughput"] = record["on_demand"]
     description["DeletionProtectionEnabled"] = record.get("deletion_protection", False)
+    sse = describe_sse(record)
+    if sse is not None:
+        description["SSEDescription"] = sse
+    description["WarmThroughput"] = describe_warm(record)
     restore = record.get("restore")
     if restore:  # a restored table (restores finish synchronously)
         summary = {
@@ -103,6 +108,8 @@ def _describe_lsi(index: dict, arn: str, index_stats: dict) -> dict:
 def describe_gsi(index: dict, arn: str, index_stats: dict) -> dict:
     described = _public(index)
     described.setdefault("IndexStatus", "ACTIVE")
+    if index.get("WarmThroughput") is not None:
+        described["WarmThroughput"] = {**index["WarmThroughput"], "Status": "ACTIVE"}
     throughput = index.get("ProvisionedThroughput") or {}
     described["ProvisionedThroughput"] = {
         "NumberOfDecreasesToday": throughput.get("_decreases", 0),

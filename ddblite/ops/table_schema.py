@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddblite.errors import SerializationException, ValidationException
+from ddblite.ops.table_options import check_warm
 from ddblite.validate import (
     TABLE_NAME_PATTERN,
     TABLE_NAME_RULE,
@@ -102,6 +103,7 @@ def check_index_shapes(shape: Shape, indexes: list[dict] | None, member: str,
         if with_throughput:
             check_throughput(shape, expect_map(index, "ProvisionedThroughput"),
                              f"{where}.provisionedThroughput")
+            check_warm(shape, expect_map(index, "WarmThroughput"), f"{where}.warmThroughput")
 
 
 PAY_PER_REQUEST_THROUGHPUT = (
@@ -166,6 +168,22 @@ def _check_projection(projection: dict) -> None:
         raise invalid(f"ProjectionType is {kind}, but NonKeyAttributes is specified")
     if kind == "INCLUDE" and non_key is None:
         raise invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    if non_key is not None and len(set(non_key)) != len(non_key):
+        duplicate = next(name for name in non_key if non_key.count(name) > 1)
+        raise invalid(f"Duplicate NonKeyAttributes in Projection: {duplicate}")  # INFERRED
+
+
+MAX_PROJECTED = 100
+
+
+def check_projected_total(indexes: list[dict]) -> None:
+    """At most 100 NonKeyAttributes summed over a table's indexes (a name projected
+    into two indexes counts twice)."""
+    total = sum(len((index.get("Projection") or {}).get("NonKeyAttributes") or ())
+                for index in indexes)
+    if total > MAX_PROJECTED:
+        raise invalid(f"Number of projected attributes in all indexes exceeds limit of "
+                      f"{MAX_PROJECTED}")
 
 
 def _check_unique_names(indexes: list[dict], seen: set) -> None:
@@ -279,6 +297,9 @@ def stored_index(index: dict, provisioned: bool) -> dict:
         ],
         "Projection": dict(index["Projection"]),
     }
+    for member in ("OnDemandThroughput", "WarmThroughput"):  # described back as given
+        if index.get(member) is not None:
+            stored[member] = dict(index[member])
     if provisioned and index.get("ProvisionedThroughput") is not None:
         throughput = index["ProvisionedThroughput"]
         stored["ProvisionedThroughput"] = {

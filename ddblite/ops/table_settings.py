@@ -74,7 +74,7 @@ def _policy_target(db: Database, arn: str, region: str) -> tuple[str, str]:
     return region_of(arn, region), table_name_of(arn)
 
 
-def _check_policy(policy: str) -> None:
+def check_policy(policy: str) -> None:
     if len(policy.encode()) > MAX_POLICY_BYTES:
         raise ValidationException(
             f"{INVALID}Invalid policy document: policy size exceeds {MAX_POLICY_BYTES} bytes"
@@ -95,7 +95,7 @@ def _policy_key(arn: str) -> str:
     return "stream_policy" if "/stream/" in arn else "resource_policy"
 
 
-def _revision(db: Database) -> str:
+def policy_revision(db: Database) -> str:
     # DynamoDB's revision ids are opaque digit strings; a millisecond clock gives one.
     return str(int(db.clock.now() * 1000))
 
@@ -117,8 +117,8 @@ def put_resource_policy(db: Database, params: dict, region: str) -> dict:
     shape.not_null(policy, "policy")
     shape.done()
     target_region, name = _policy_target(db, arn, region)
-    _check_policy(policy)
-    revision = _revision(db)
+    check_policy(policy)
+    revision = policy_revision(db)
 
     def change(record: dict, table) -> str:
         key = _policy_key(arn)
@@ -150,7 +150,7 @@ def delete_resource_policy(db: Database, params: dict, region: str) -> dict:
     arn = _required(params, "ResourceArn", "resourceArn")
     expected = expect_str(params, "ExpectedRevisionId")
     target_region, name = _policy_target(db, arn, region)
-    revision = _revision(db)
+    revision = policy_revision(db)
 
     def change(record: dict, table) -> str:
         key = _policy_key(arn)

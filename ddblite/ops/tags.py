@@ -51,24 +51,31 @@ def check_tags(tags: list[Any]) -> dict[str, str]:
     return result
 
 
-def _check_arn(db: Database, arn: str, action: str) -> tuple[str, str]:
+def _check_arn(db: Database, arn: str, action: str, region: str) -> tuple[str, str]:
     """(region, table name) of a table ARN, or the error DynamoDB gives for it."""
-    # Today's DynamoDB answers any malformed ARN ("not-a-valid-arn" included) with a
-    # ValidationException; older endpoints answered AccessDenied for some shapes.
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] != "dynamodb":
+        # Another service's resource: DynamoDB denies rather than calling it malformed.
+        raise _denied(db, arn, action)  # INFERRED text, as for another account's ARN
+    # Today's DynamoDB answers any other malformed ARN ("not-a-valid-arn", an index
+    # ARN, another region's table) with a ValidationException.
     match = _ARN.match(arn)
-    if match is None:
+    if match is not None and match.group(2) != db.account_id:
+        raise _denied(db, arn, action)
+    if match is None or match.group(1) != region:
         raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    region, account, name = match.groups()
-    if account != db.account_id:
-        raise AccessDeniedException(
-            f"User: arn:aws:iam::{db.account_id}:root is not authorized to perform: "
-            f"dynamodb:{action} on resource: {arn}"
-        )
-    return region, name
+    return match.group(1), match.group(3)
 
 
-def _resolve(db: Database, txn, arn: str, action: str):
-    region, name = _check_arn(db, arn, action)
+def _denied(db: Database, arn: str, action: str) -> AccessDeniedException:
+    return AccessDeniedException(
+        f"User: arn:aws:iam::{db.account_id}:root is not authorized to perform: "
+        f"dynamodb:{action} on resource: {arn}"
+    )
+
+
+def _resolve(db: Database, txn, arn: str, action: str, region: str):
+    region, name = _check_arn(db, arn, action, region)
     table = db.catalog.get(txn, region, name)
     if table is None or table.record.get("status") == "DELETING":
         if action == "UntagResource":
@@ -93,13 +100,13 @@ def tag_resource(db: Database, params: dict, region: str) -> dict:
     tags = expect_list(params, "Tags")
     shape.not_null(tags, "tags")
     shape.done()
-    _check_arn(db, arn, "TagResource")
+    _check_arn(db, arn, "TagResource", region)
     if not tags:
         raise ValidationException("Atleast one Tag needs to be provided as Input.")
     new_tags = check_tags(tags)
 
     def run(txn):
-        table = _resolve(db, txn, arn, "TagResource")
+        table = _resolve(db, txn, arn, "TagResource", region)
         record = dict(table.record)
         merged = dict(record.get("tags") or {})
         merged.update(new_tags)
@@ -121,12 +128,12 @@ def untag_resource(db: Database, params: dict, region: str) -> dict:
     keys = expect_list(params, "TagKeys")
     shape.not_null(keys, "tagKeys")
     shape.done()
-    _check_arn(db, arn, "UntagResource")
+    _check_arn(db, arn, "UntagResource", region)
     if not keys:
         raise ValidationException("Atleast one Tag Key needs to be provided as Input.")
 
     def run(txn):
-        table = _resolve(db, txn, arn, "UntagResource")
+        table = _resolve(db, txn, arn, "UntagResource", region)
         record = dict(table.record)
         remaining = dict(record.get("tags") or {})
         for key in keys:
@@ -143,6 +150,6 @@ def list_tags_of_resource(db: Database, params: dict, region: str) -> dict:
     arn, shape = _arn_param(params)
     expect_str(params, "NextToken")
     shape.done()
-    table = db.storage.read(lambda txn: _resolve(db, txn, arn, "ListTagsOfResource"))
+    table = db.storage.read(lambda txn: _resolve(db, txn, arn, "ListTagsOfResource", region))
     tags = table.record.get("tags") or {}
     return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}

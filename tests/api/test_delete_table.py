@@ -53,3 +53,33 @@ def test_deletion_protection(client):
     )
     client.update_table(TableName="things", DeletionProtectionEnabled=False)
     client.delete_table(TableName="things")
+
+
+def test_the_deleting_description_leaves_out_schema_and_creation_time(client):
+    create_table(client)
+    description = client.delete_table(TableName="things")["TableDescription"]
+    for member in ("AttributeDefinitions", "KeySchema", "CreationDateTime", "WarmThroughput"):
+        assert member not in description
+    assert description["ProvisionedThroughput"] == {
+        "NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    assert {"TableName", "TableStatus", "TableSizeBytes", "ItemCount", "TableArn",
+            "TableId"} <= set(description)
+
+
+def test_the_deleting_description_of_a_table_with_indexes(client):
+    client.create_table(
+        TableName="things", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
+                              for n in ("pk", "sk", "g")],
+        GlobalSecondaryIndexes=[{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
+        LocalSecondaryIndexes=[{"IndexName": "byG2", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "g", "KeyType": "RANGE"}]}],
+    )
+    description = client.delete_table(TableName="things")["TableDescription"]
+    assert "KeySchema" not in description and "AttributeDefinitions" not in description
+    assert [i["IndexName"] for i in description["GlobalSecondaryIndexes"]] == ["byG"]
+    assert [i["IndexName"] for i in description["LocalSecondaryIndexes"]] == ["byG2"]
