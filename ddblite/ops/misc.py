@@ -10,7 +10,14 @@ from ddblite.engine import changelog
 from ddblite.errors import TableNotFoundException
 from ddblite.ops.common import region_of, table_name_of
 from ddblite.ops.timestamps import stamp
-from ddblite.validate import Shape, expect_bool, expect_map, expect_str, expect_type
+from ddblite.validate import (
+    Shape,
+    check_table_name_alone,
+    expect_bool,
+    expect_map,
+    expect_str,
+    expect_type,
+)
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -71,9 +78,7 @@ def _description(record: dict, now: float) -> dict:
 @operation("DescribeContinuousBackups", reads=True)
 def describe_continuous_backups(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     table = db.storage.read(lambda txn: _pitr_table(db, txn, region, name))
     return {"ContinuousBackupsDescription": _description(table.record, db.clock.now())}
 

@@ -22,7 +22,14 @@ from ddblite.errors import (
     ValidationException,
 )
 from ddblite.ops.common import check_account, find_table, region_of, table_name_of
-from ddblite.validate import Shape, expect_bool, expect_int, expect_map, expect_str
+from ddblite.validate import (
+    Shape,
+    check_table_name_alone,
+    expect_bool,
+    expect_int,
+    expect_map,
+    expect_str,
+)
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -222,9 +229,7 @@ def update_contributor_insights(db: Database, params: dict, region: str) -> dict
 def describe_contributor_insights(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
     index = expect_str(params, "IndexName")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     record, table = _read_record(db, region, name)
     target = _insights_target(record, table, index)
     state = (record.get("insights") or {}).get(target)
@@ -372,9 +377,7 @@ def update_kinesis_streaming_destination(db: Database, params: dict, region: str
 @operation("DescribeKinesisStreamingDestination", reads=True)
 def describe_kinesis_streaming_destination(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     record, table = _read_record(db, region, name)
     destinations = [
         {"StreamArn": arn, "DestinationStatus": state["status"],
@@ -397,9 +400,7 @@ def _auto_scaling_description(table) -> dict:
 @operation("DescribeTableReplicaAutoScaling", reads=True)
 def describe_table_replica_auto_scaling(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     _, table = _read_record(db, region, name)
     return _auto_scaling_description(table)
 
@@ -411,9 +412,7 @@ def update_table_replica_auto_scaling(db: Database, params: dict, region: str) -
         if params.get(member) is not None and not isinstance(params[member], list):
             expect_map({}, member)
     expect_map(params, "ProvisionedWriteCapacityAutoScalingUpdate")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     if params.get("ReplicaUpdates"):
         raise ValidationException(  # INFERRED
             f"{INVALID}Table {table_name_of(name)} is not a global table: it has no replicas"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ddblite.dispatch import operation
 from ddblite.errors import ResourceNotFoundException, ValidationException
 from ddblite.ops.common import find_table, table_name_of
-from ddblite.validate import Shape, expect_bool, expect_map, expect_str
+from ddblite.validate import Shape, check_table_name_alone, expect_bool, expect_map, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -77,9 +77,7 @@ def update_time_to_live(db: Database, params: dict, region: str) -> dict:
 @operation("DescribeTimeToLive")
 def describe_time_to_live(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
-    shape = Shape()
-    shape.table_name(name)
-    shape.done()
+    check_table_name_alone(name)
     table = db.storage.read(lambda txn: _table(db, txn, region, name))  # type: ignore[arg-type]
     ttl = table.record.get("ttl")
     state = status(ttl, db.clock.now())
