@@ -85,7 +85,7 @@ def _page(entries: list[dict], key: str, start: str | None,
 # ------------------------------------------------------------------ ListStreams
 
 
-@operation("ListStreams")
+@operation("ListStreams", reads=True)
 def list_streams(db: Database, params: dict, region: str) -> dict:
     table = expect_str(params, "TableName")
     start = expect_str(params, "ExclusiveStartStreamArn")
@@ -138,7 +138,7 @@ def _shard_views(txn, descriptor: dict) -> list[dict[str, Any]]:
     return views
 
 
-@operation("DescribeStream")
+@operation("DescribeStream", reads=True)
 def describe_stream(db: Database, params: dict, region: str) -> dict:
     arn = expect_str(params, "StreamArn")
     limit = expect_int(params, "Limit")
@@ -207,7 +207,7 @@ def _find_shard(txn, descriptor: dict, shard: str) -> tuple[int, int, list]:
     return part, gen, found
 
 
-@operation("GetShardIterator")
+@operation("GetShardIterator", reads=True)
 def get_shard_iterator(db: Database, params: dict, region: str) -> dict:
     arn = expect_str(params, "StreamArn")
     shard = expect_str(params, "ShardId")
@@ -257,7 +257,7 @@ def get_shard_iterator(db: Database, params: dict, region: str) -> dict:
 # ------------------------------------------------------------------ GetRecords
 
 
-@operation("GetRecords")
+@operation("GetRecords", reads=True)
 def get_records(db: Database, params: dict, region: str) -> dict:
     text = expect_str(params, "ShardIterator")
     limit = expect_int(params, "Limit")

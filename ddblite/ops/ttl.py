@@ -74,7 +74,7 @@ def update_time_to_live(db: Database, params: dict, region: str) -> dict:
     return {"TimeToLiveSpecification": {"Enabled": bool(enabled), "AttributeName": attribute}}
 
 
-@operation("DescribeTimeToLive")
+@operation("DescribeTimeToLive", reads=True)
 def describe_time_to_live(db: Database, params: dict, region: str) -> dict:
     name = expect_str(params, "TableName")
     check_table_name_alone(name)

@@ -24,7 +24,10 @@ def test_the_embedded_clients_have_a_method_per_operation():
 
 def test_read_operations_never_wait_for_a_sync():
     reads = dispatch.read_operations()
-    assert {"GetItem", "TransactGetItems", "Query", "Scan", "BatchGetItem"} <= reads
+    assert {"GetItem", "TransactGetItems", "Query", "Scan", "BatchGetItem", "DescribeTimeToLive",
+            "ListBackups", "DescribeExport"} <= reads
+    assert STREAMS_OPERATIONS <= reads
+    assert "DynamoDBStreams_20120810.GetRecords" in connection.READ_OPERATIONS
     assert not {"PutItem", "TransactWriteItems", "UpdateItem"} & reads
     assert "DynamoDB_20120810.TransactGetItems" in connection.READ_OPERATIONS
     assert "DynamoDB_20120810.TransactWriteItems" not in connection.READ_OPERATIONS
