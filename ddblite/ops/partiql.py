@@ -28,6 +28,7 @@ from ddblite.ops.transactions import (
     TRANSACTIONAL_FACTOR,
     _TableUnits,
     run_transaction,
+    transaction_capacity,
 )
 from ddblite.ops.writes import ItemWrite
 from ddblite.partiql import ast
@@ -271,16 +272,9 @@ def execute_transaction(db: Database, params: dict, region: str) -> dict:
     digest = idempotency.fingerprint(params.get("TransactStatements")) if token else None
     outcome = run_transaction(db, region, writes, token, digest)
     response: dict[str, Any] = {}
-    if isinstance(outcome, _TableUnits):  # a retry inside the token's window
-        if rcc is not None and rcc != "NONE":
-            response["ConsumedCapacity"] = outcome.reads(rcc)
-        return response
-    capacity = _TableUnits()
-    for write, result in zip(writes, outcome):
-        capacity.add(write.table.name, TRANSACTIONAL_FACTOR * write.units(result),  # type: ignore[union-attr]
-                     result.index_writes)
-    if rcc is not None and rcc != "NONE":
-        response["ConsumedCapacity"] = capacity.writes(rcc)
+    capacity = transaction_capacity(writes, outcome, rcc)
+    if capacity is not None:
+        response["ConsumedCapacity"] = capacity
     return response
 
 

@@ -331,24 +331,35 @@ def transact_write_items(db: Database, params: dict, region: str) -> dict:
     digest = _fingerprint(params) if token is not None else None
     outcome = run_transaction(db, region, writes, token, digest)
     response: dict[str, Any] = {}
+    capacity = transaction_capacity(writes, outcome, rcc)
+    if capacity is not None:
+        response["ConsumedCapacity"] = capacity
     if isinstance(outcome, _TableUnits):  # a retry inside the window: nothing applied
-        if rcc is not None and rcc != "NONE":
-            response["ConsumedCapacity"] = outcome.reads(rcc)
         return response
-    capacity = _TableUnits()
     metrics: dict[str, list] = {}
     for write, result in zip(writes, outcome):
         table = write.table
-        capacity.add(table.name, write.charged, result.index_writes)
         if ricm == "SIZE" and result.collection_size is not None:
             metrics.setdefault(table.name, []).append(collection_metrics(
                 table.pk_name, write.key[table.pk_name], result.collection_size
             ))
-    if rcc is not None and rcc != "NONE":
-        response["ConsumedCapacity"] = capacity.writes(rcc)
     if metrics:
         response["ItemCollectionMetrics"] = metrics
     return response
+
+
+def transaction_capacity(writes: list[ItemWrite], outcome, rcc: str | None) -> list | None:
+    """ConsumedCapacity of run_transaction's outcome: the write units each action was
+    charged (settle), per table - or, for a retry of a recorded token, the read units
+    of that retry. None unless asked for."""
+    if rcc is None or rcc == "NONE":
+        return None
+    if isinstance(outcome, _TableUnits):
+        return outcome.reads(rcc)
+    capacity = _TableUnits()
+    for write, result in zip(writes, outcome):
+        capacity.add(write.table.name, write.charged, result.index_writes)
+    return capacity.writes(rcc)
 
 
 def _repeat_units(txn, writes: list[ItemWrite], reasons: list) -> _TableUnits:
