@@ -8,6 +8,7 @@ extensions = [
     Extension("ddblite._typeconv", ["ext/_typeconv.pyx"]),
     Extension("ddblite._evaluate", ["ext/_evaluate.pyx"]),
     Extension("ddblite._usage", ["ext/_usage.pyx"]),
+    Extension("ddblite._throttle", ["ext/_throttle.pyx"]),
 ]
 
 setup(ext_modules=cythonize(extensions, language_level=3))

@@ -22,10 +22,9 @@ from ddblite.attrvalue import (
 )
 from ddblite.dispatch import operation
 from ddblite.engine import items
-from ddblite.engine.capacity import consumed, read_units, write_consumed
+from ddblite.engine.capacity import consumed, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_key
-from ddblite.engine.usage import partition_value
 from ddblite.errors import ValidationException
 from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
@@ -193,7 +192,7 @@ def get_item(db: Database, params: dict, region: str) -> dict:
 
     table, item, size = db.storage.read(run)
     if db.throttle is not None:
-        db.throttle.read(table, read_units(size, bool(consistent)), partition_value(table, key))
+        db.throttle.read_item(table, size, bool(consistent), key)
     units = db.usage_counters.charge_read(table.name, size, consistent, key[table.pk_name])
     response: dict[str, Any] = {}
     if item is not None:

@@ -94,12 +94,12 @@ class ItemWrite:
         ledger = None
         if db.throttle is not None:
             ledger = db.throttle.ledger(txn)
-            ledger.admit(table, True, partition_value(table, self.key))
+            ledger.admit_item(table, self.key)
         if self.needs_read:
             self.read(txn)
         failure = self.check()
         if failure is not None:
-            self.charge_failure(db)
+            self.charge_failure(db, ledger=ledger)
             raise failure
         self.prepare()
         result = self.apply(txn, db)
@@ -112,26 +112,31 @@ class ItemWrite:
         response, paid to the throttle's buckets, counted in the database's usage."""
         table = self.table
         units = self.charged = factor * self.units(result)
-        if ledger is None and not result.index_writes:  # the common case, kept cheap
+        if not result.index_writes:  # the common case, kept cheap
+            if ledger is not None:
+                ledger.settle(table, units, self.key, None)
             db.usage_counters.charge_item(table.name, True, units,  # type: ignore[union-attr]
                                           self.key[table.pk_name])  # type: ignore[union-attr]
             return units
         index_units = index_units_of(result.index_writes, factor)
-        pk = partition_value(table, self.key)  # type: ignore[arg-type]
         if ledger is not None:
-            ledger.debit(table, True, units, pk, None, index_units)
-            ledger.save(txn)
-        db.usage_counters.charge(table.name, True, units, index_units, pk)  # type: ignore[union-attr]
+            ledger.settle(table, units, self.key, index_units)
+        db.usage_counters.charge(table.name, True, units, index_units,  # type: ignore[union-attr]
+                                 partition_value(table, self.key))  # type: ignore[arg-type]
         return units
 
-    def charge_failure(self, db: Database, factor: float = 1.0) -> None:
+    def charge_failure(self, db: Database, factor: float = 1.0, ledger=None) -> None:
         """A failed condition still costs the write (INFERRED: of the larger of the
-        current and the new item, as a successful write would)."""
+        current and the new item, as a successful write would): counted in usage and
+        paid to the throttle's buckets. Not saved to the store here: the failed
+        write's transaction is rolled back; a later flush writes the debit."""
         old_size = self.current[1] if self.current is not None else 0
         table = self.table
-        db.usage_counters.charge(table.name, True,  # type: ignore[union-attr]
-                                 factor * write_units(max(self.size, old_size)), None,
-                                 partition_value(table, self.key))
+        units = factor * write_units(max(self.size, old_size))
+        pk = partition_value(table, self.key)  # type: ignore[arg-type]
+        if ledger is not None:
+            ledger.debit(table, True, units, pk)
+        db.usage_counters.charge(table.name, True, units, None, pk)  # type: ignore[union-attr]
 
     # ------------------------------------------------------------- results
     @property

@@ -8,7 +8,6 @@ balance is positive; the request then pays its real units (the balance may go ne
 from __future__ import annotations
 
 import contextlib
-import zlib
 
 import pytest
 
@@ -18,6 +17,7 @@ from ddblite.engine.throttle import (
     KEY_RANGE_EXCEEDED,
     MAX_ON_DEMAND_EXCEEDED,
     TABLE_EXCEEDED,
+    partition_slot,
 )
 from ddblite.mock import Mock
 from tests.conftest import create_table, error_of
@@ -194,9 +194,9 @@ def test_gsi_without_write_capacity_holds_back_the_table(throttled, clock):
 
 def _same_and_other_partition(count: int = 4) -> tuple[str, str]:
     """Two keys other than "hot": one in its partition, one in another (of `count`)."""
-    home = zlib.crc32(b"hot") % count
-    same = next(f"k{n}" for n in range(1000) if zlib.crc32(f"k{n}".encode()) % count == home)
-    other = next(f"k{n}" for n in range(1000) if zlib.crc32(f"k{n}".encode()) % count != home)
+    home = partition_slot("hot", count)
+    same = next(f"k{n}" for n in range(1000) if partition_slot(f"k{n}", count) == home)
+    other = next(f"k{n}" for n in range(1000) if partition_slot(f"k{n}", count) != home)
     return same, other
 
 
@@ -312,3 +312,20 @@ def test_the_mock_opens_a_throttled_database(clock):
         with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
             client.put_item(TableName="things", Item=item("b"))
         assert mocked.db.throttle is not None
+
+
+def test_failed_conditional_writes_pay_their_units(throttled, clock):
+    db, client = throttled
+    provisioned(client, 5, 3)
+    client.put_item(TableName="things", Item=item("a"))  # 3 -> 2
+    for _ in range(2):  # each refused condition still costs its write: 2 -> 0
+        with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+            client.put_item(TableName="things", Item=item("a"),
+                            ConditionExpression="attribute_not_exists(pk)")
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        client.put_item(TableName="things", Item=item("b"))
+    refused(excinfo, TABLE_EXCEEDED, "TableWriteProvisionedThroughputExceeded")
+    usage = db.usage()["Tables"]["things"]
+    assert (usage["WriteCapacityUnits"], usage["ThrottledWrites"]) == (3, 1)
+    clock.advance(1 / 3)  # one unit back
+    client.put_item(TableName="things", Item=item("b"))
