@@ -17,7 +17,6 @@ import msgpack
 
 import ddblite
 from ddblite import native
-from ddblite.clock import Clock
 
 
 def make_item(i: int) -> dict:
@@ -99,26 +98,9 @@ def floor_rates(n: int, items: list[dict], sync: bool) -> tuple[float, float]:
     return put_rate, get_rate
 
 
-class TickingClock(Clock):
-    """A clock a millisecond further on at every look (1,000 simulated requests a
-    second, within an on-demand table's limits): a throttled run measures the bucket
-    bookkeeping, never a refusal."""
-
-    def __init__(self) -> None:
-        self.now_value = time.time()
-
-    def now(self) -> float:
-        self.now_value += 0.001
-        return self.now_value
-
-
-def client_rates(n: int, items: list[dict], durability: str,
-                 throttle: bool = False) -> tuple[float, float]:
+def client_rates(n: int, items: list[dict], durability: str) -> tuple[float, float]:
     path = tempfile.mkdtemp(prefix="ddblite-")
-    if throttle:
-        db = ddblite.connect(path, durability=durability, throttle=True, clock=TickingClock())
-    else:
-        db = ddblite.connect(path, durability=durability)
+    db = ddblite.connect(path, durability=durability)
     client = db.client()
     create_bench_table(client)
     keys = [{"pk": item["pk"]} for item in items]
@@ -164,8 +146,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--n-sync", type=int, default=500)
-    parser.add_argument("--throttle", action="store_true",
-                        help="also run the lazy rows with throttling on")
     args = parser.parse_args()
     items = [make_item(i) for i in range(args.n)]
     print(
@@ -185,10 +165,6 @@ def main() -> None:
         ("PutItem (nosync, no fsync)", nosync_put, floor_put),
         ("PutItem (full, fsync)", full_put, floor_sput),
     ]
-    if args.throttle:
-        throttled_put, throttled_get = client_rates(args.n, items, "lazy", throttle=True)
-        rows[2:2] = [("GetItem (lazy, throttle on)", throttled_get, floor_get),
-                     ("PutItem (lazy, throttle on)", throttled_put, floor_put)]
     print(f"{'operation':28} {'ddblite ops/s':>14} {'floor ops/s':>12} {'ratio':>7}")
     for name, ours, floor in rows:
         print(f"{name:28} {ours:14,.0f} {floor:12,.0f} {ours / floor:7.1%}")

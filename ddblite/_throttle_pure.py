@@ -57,16 +57,19 @@ class Plan:
     """The buckets one kind of request needs (a table's reads or writes, a GSI's reads):
     the fixed ones, and one per partition, made when a key first falls in it."""
 
-    __slots__ = ("fixed", "parts", "part_prefix", "part_side", "part_rate", "part_reason")
+    __slots__ = ("fixed", "parts", "part_prefix", "part_side", "part_rate", "part_reason",
+                 "part_index")
 
     def __init__(self, fixed: list, partitions: int, part_prefix: bytes | None,
-                 part_side: bytes, part_rate: float, part_reason: str) -> None:
+                 part_side: bytes, part_rate: float, part_reason: str,
+                 part_index: str | None = None) -> None:
         self.fixed = fixed
         self.parts: list = [None] * partitions if part_prefix is not None else []
         self.part_prefix = part_prefix      # None: no partition buckets
         self.part_side = part_side
         self.part_rate = part_rate
         self.part_reason = part_reason
+        self.part_index = part_index        # the GSI whose partitions these are
 
 
 def partition_slot(pk, count: int) -> int:

@@ -63,17 +63,18 @@ cdef class Bucket:
 
 cdef class Plan:
     cdef public list fixed, parts
-    cdef public object part_prefix, part_side, part_reason
+    cdef public object part_prefix, part_side, part_reason, part_index
     cdef public double part_rate
 
     def __init__(self, list fixed, Py_ssize_t partitions, part_prefix, part_side,
-                 double part_rate, part_reason):
+                 double part_rate, part_reason, part_index=None):
         self.fixed = fixed
         self.parts = [None] * partitions if part_prefix is not None else []
         self.part_prefix = part_prefix
         self.part_side = part_side
         self.part_rate = part_rate
         self.part_reason = part_reason
+        self.part_index = part_index
 
 
 def partition_slot(pk, Py_ssize_t count):

@@ -6,14 +6,20 @@ A request is admitted while every bucket it needs holds a positive balance, and 
 pays its real units afterwards (the balance may go negative: the debt delays the next
 requests), which is how DynamoDB lets one large request through a nearly empty bucket.
 
-Buckets a request needs:
+Buckets a request needs (each refusal names its ThrottlingReason, Resource + Read or
+Write + limit, as DynamoDB's do):
 - PROVISIONED table: the table's read or write bucket at its provisioned rate, holding
-  up to 300 s of unused capacity (burst); writes also need each GSI's write bucket
-  (a GSI without write capacity holds back the base table's writes). A Query or Scan
-  on a GSI needs that GSI's read bucket instead of the table's.
+  up to 300 s of unused capacity (burst) -> ProvisionedThroughputExceeded.
+- PAY_PER_REQUEST table: its OnDemandThroughput maximum per second ->
+  MaxOnDemandThroughputExceeded, or without one the account's per-table quota of
+  40,000 units a second -> AccountLimitExceeded.
+- Writes also need each GSI's write bucket, by the same rules, paid with that index's
+  units: a GSI short of write capacity holds back the base table's writes.
 - Every table: the bucket of the partition its key falls in, at 3,000 RCU / 1,000 WCU
-  per second, with partitions counted from size and throughput as DynamoDB documents.
-- PAY_PER_REQUEST with OnDemandThroughput: MaxRead/MaxWriteRequestUnits per second.
+  per second, with partitions counted from size and throughput as DynamoDB documents
+  -> KeyRangeThroughputExceeded. (A Scan names no key: no partition bucket.)
+- A Query or Scan on a GSI needs that GSI's read bucket instead of the table's, and a
+  Query the bucket of the GSI partition its key falls in.
 UpdateTable changes rates at once: rates are read from the table's record each time.
 """
 
@@ -59,6 +65,16 @@ KEY_RANGE_EXCEEDED = (
 # INFERRED wording.
 MAX_ON_DEMAND_EXCEEDED = (
     "Throughput exceeds the maximum OnDemandThroughput configured on table or index."
+)
+
+# The account's default per-table throughput quota, which on-demand tables and GSIs
+# without a maximum of their own are held to (Service Quotas: 40,000 read and 40,000
+# write request units a second per table).
+ACCOUNT_TABLE_UNITS = 40000.0
+# INFERRED wording.
+ACCOUNT_LIMIT_EXCEEDED = (
+    "Throughput exceeds the current throughput limit for your account. Please contact "
+    "AWS Support at https://aws.amazon.com/support request a limit increase"
 )
 
 _STATE = struct.Struct(">dd")  # balance, stamp
@@ -117,56 +133,80 @@ class Ledger(_core.LedgerCore):
 
     def build_plan(self, txn, table, write: bool, index, now: float) -> Plan:
         """The buckets a kind of request needs (see the module's docstring)."""
-        name = index.name if index is not None and index.is_global else None
+        if index is not None and index.is_global:
+            return self._index_read_plan(txn, table, index.name, now)
         record = table.record
-        kind = "Write" if write else "Read"
-        side = b"w" if write else b"r"
+        kind, side = ("Write", b"w") if write else ("Read", b"r")
         base = b"q:" + table.prefix
         fixed: list[Bucket] = []
-        provisioned = record["billing_mode"] == "PROVISIONED"
-        if name is not None:
-            spec = _gsi_spec(record, name)
-            if provisioned and spec is not None:
-                rate = float((spec.get("ProvisionedThroughput") or {}).get(
-                    "WriteCapacityUnits" if write else "ReadCapacityUnits", 0))
-                fixed.append(self._bucket(txn, table, now, base + b"i" + name.encode() + side,
-                                          rate, rate * BURST_SECONDS,
-                                          f"Index{kind}ProvisionedThroughputExceeded",
-                                          INDEX_EXCEEDED, name))
-            return Plan(fixed, 0, None, side, 0.0, "")
-        if provisioned:
+        if record["billing_mode"] == "PROVISIONED":
             rate = float(record["provisioned"].get("write" if write else "read", 0))
             fixed.append(self._bucket(txn, table, now, base + b"t" + side, rate,
                                       rate * BURST_SECONDS,
                                       f"Table{kind}ProvisionedThroughputExceeded",
                                       TABLE_EXCEEDED))
-            if write:
-                for spec in record.get("gsi") or ():
-                    rate = float((spec.get("ProvisionedThroughput") or {}).get(
-                        "WriteCapacityUnits", 0))
-                    index_name = spec["IndexName"]
-                    fixed.append(self._bucket(txn, table, now,
-                                              base + b"i" + index_name.encode() + side, rate,
-                                              rate * BURST_SECONDS,
-                                              "IndexWriteProvisionedThroughputExceeded",
-                                              INDEX_EXCEEDED, index_name))
         else:
-            limit = (record.get("on_demand") or {}).get(
-                "MaxWriteRequestUnits" if write else "MaxReadRequestUnits")
-            if limit is not None and limit > 0:
-                fixed.append(self._bucket(txn, table, now, base + b"m" + side, float(limit),
-                                          float(limit),
-                                          f"Table{kind}MaxOnDemandThroughputExceeded",
-                                          MAX_ON_DEMAND_EXCEEDED))
+            fixed.append(self._on_demand_bucket(txn, table, now, base + b"m" + side,
+                                                record.get("on_demand"), write, "Table"))
+        if write:  # every GSI's write capacity holds back the table's writes
+            for spec in record.get("gsi") or ():
+                fixed.append(self._index_write_bucket(txn, table, spec, now))
         return Plan(fixed, partitions(record, self._size(txn, table)), base + b"p", side,
                     PARTITION_WRITE_UNITS if write else PARTITION_READ_UNITS,
                     f"Table{kind}KeyRangeThroughputExceeded")
+
+    def _index_read_plan(self, txn, table, name: str, now: float) -> Plan:
+        """A Query or Scan on a GSI: the index's read bucket, and its partitions (by
+        the index's partition key) instead of the table's."""
+        record = table.record
+        spec = _gsi_spec(record, name) or {}
+        base = b"q:" + table.prefix + b"i" + name.encode()
+        if record["billing_mode"] == "PROVISIONED":
+            rate = float((spec.get("ProvisionedThroughput") or {}).get("ReadCapacityUnits", 0))
+            fixed = [self._bucket(txn, table, now, base + b"r", rate, rate * BURST_SECONDS,
+                                  "IndexReadProvisionedThroughputExceeded", INDEX_EXCEEDED,
+                                  name)]
+        else:
+            fixed = [self._on_demand_bucket(txn, table, now, base + b"mr",
+                                            spec.get("OnDemandThroughput"), False, "Index",
+                                            name)]
+        return Plan(fixed, index_partitions(record, spec, self._size(txn, table)),
+                    base + b"p", b"r", PARTITION_READ_UNITS,
+                    "IndexReadKeyRangeThroughputExceeded", name)
+
+    def _index_write_bucket(self, txn, table, spec: dict, now: float) -> Bucket:
+        """A GSI's write bucket: its provisioned rate, or on demand its maximum (or the
+        account's per-table limit); it pays the index's units."""
+        name = spec["IndexName"]
+        key = b"q:" + table.prefix + b"i" + name.encode()
+        if table.record["billing_mode"] == "PROVISIONED":
+            rate = float((spec.get("ProvisionedThroughput") or {}).get("WriteCapacityUnits", 0))
+            return self._bucket(txn, table, now, key + b"w", rate, rate * BURST_SECONDS,
+                                "IndexWriteProvisionedThroughputExceeded", INDEX_EXCEEDED,
+                                name)
+        return self._on_demand_bucket(txn, table, now, key + b"mw",
+                                      spec.get("OnDemandThroughput"), True, "Index", name)
+
+    def _on_demand_bucket(self, txn, table, now: float, key: bytes, maximum: dict | None,
+                          write: bool, resource: str, index: str | None = None) -> Bucket:
+        """An on-demand table's or GSI's ceiling: its OnDemandThroughput maximum when
+        one is set, else the account's per-table limit (40,000 units a second by
+        default). Neither banks unused capacity: one second's worth at most."""
+        kind = "Write" if write else "Read"
+        limit = (maximum or {}).get("MaxWriteRequestUnits" if write else "MaxReadRequestUnits")
+        if limit is not None and limit > 0:
+            return self._bucket(txn, table, now, key, float(limit), float(limit),
+                                f"{resource}{kind}MaxOnDemandThroughputExceeded",
+                                MAX_ON_DEMAND_EXCEEDED, index)
+        return self._bucket(txn, table, now, key, ACCOUNT_TABLE_UNITS, ACCOUNT_TABLE_UNITS,
+                            f"{resource}{kind}AccountLimitExceeded", ACCOUNT_LIMIT_EXCEEDED,
+                            index)
 
     def load_partition(self, txn, table, plan: Plan, slot: int, now: float) -> Bucket:
         return self._bucket(txn, table, now,
                             plan.part_prefix + _PARTITION.pack(slot) + plan.part_side,
                             plan.part_rate, plan.part_rate, plan.part_reason,
-                            KEY_RANGE_EXCEEDED)
+                            KEY_RANGE_EXCEEDED, plan.part_index)
 
     def refuse(self, bucket: Bucket, table, write: bool) -> None:
         self.throttle.usage.throttled(table.name, write)
@@ -267,6 +307,20 @@ def _gsi_spec(record: dict, name: str) -> dict | None:
         if spec["IndexName"] == name:
             return spec
     return None
+
+
+def index_partitions(record: dict, spec: dict, size: int) -> int:
+    """A GSI's partition count: by its own throughput (on demand, as a new table), and
+    by size. INFERRED: the index holds at most the table's data, so the table's size
+    bounds it."""
+    throughput = spec.get("ProvisionedThroughput") or {}
+    if record["billing_mode"] == "PROVISIONED":
+        by_throughput = -(-(throughput.get("ReadCapacityUnits", 0) / PARTITION_READ_UNITS
+                            + throughput.get("WriteCapacityUnits", 0) / PARTITION_WRITE_UNITS)
+                          // 1)
+    else:
+        by_throughput = ON_DEMAND_PARTITIONS
+    return max(1, int(by_throughput), int(-(-size // PARTITION_BYTES)))
 
 
 def partitions(record: dict, size: int) -> int:

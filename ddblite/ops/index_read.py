@@ -294,11 +294,14 @@ def _read(txn: ReadTxn, table: TableInfo, index: IndexInfo, lo: bytes, hi: bytes
 
 
 def _response(db: Database, index: IndexInfo, table: TableInfo, page: Page,
-              table_units: float, request: Any, project: Any) -> dict[str, Any]:
+              table_units: float, request: Any, project: Any,
+              partition: bytes | None = None) -> dict[str, Any]:
+    """`partition`: the index partition a Query read (None for a Scan)."""
     index_units = read_units(page.read_bytes, request.consistent)
     if db.throttle is not None:
-        # A GSI pays from its own buckets; an LSI read is the table's.
-        db.throttle.read(table, index_units + table_units, None,
+        # A GSI pays from its own buckets; an LSI read is the table's (its partition
+        # key is the table's).
+        db.throttle.read(table, index_units + table_units, partition,
                          index if index.is_global else None)
     db.usage_counters.charge(table.name, False, table_units, {index.name: index_units})
     capacity = None
@@ -307,6 +310,16 @@ def _response(db: Database, index: IndexInfo, table: TableInfo, page: Page,
             request.rcc, table.name, index.name, index.is_global, index_units, table_units,
         )
     return page_response(page, request.select, project, index.key_names, capacity)
+
+
+def _throttled_partition(index: IndexInfo, conditions: Conditions) -> Any:
+    """What picks a Query's partition bucket: a GSI's encoded partition key, or for an
+    LSI the table's partition key value (as GetItem and a table Query name it)."""
+    if index.is_global:
+        return _partition(index, conditions)
+    for value in conditions[index.hash_attrs[0][0]][1][0].values():
+        return value
+    return None
 
 
 def query_index(db: Database, region: str, request: Any, conditions: Conditions,
@@ -325,7 +338,9 @@ def query_index(db: Database, region: str, request: Any, conditions: Conditions,
                             reverse=forward is False, after=after)
         return index, table, page, units
 
-    return _response(db, *db.storage.read(run), request, exprs.project)
+    index, table, page, units = db.storage.read(run)
+    return _response(db, index, table, page, units, request, exprs.project,
+                     _throttled_partition(index, conditions))
 
 
 def scan_index(db: Database, region: str, request: Any, start: dict | None, exprs: Any,

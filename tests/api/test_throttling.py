@@ -329,3 +329,106 @@ def test_failed_conditional_writes_pay_their_units(throttled, clock):
     assert (usage["WriteCapacityUnits"], usage["ThrottledWrites"]) == (3, 1)
     clock.advance(1 / 3)  # one unit back
     client.put_item(TableName="things", Item=item("b"))
+
+
+def _on_demand_with_gsi(client, **gsi_extra) -> None:
+    client.create_table(
+        TableName="things",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[{
+            "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}, **gsi_extra,
+        }],
+    )
+
+
+def _gsi_query(value: str) -> dict:
+    return {"TableName": "things", "IndexName": "byg", "KeyConditionExpression": "g = :x",
+            "ExpressionAttributeValues": {":x": {"S": value}}}
+
+
+def test_on_demand_gsi_maximum_holds_back_writes_and_its_queries(throttled, clock):
+    _, client = throttled
+    _on_demand_with_gsi(client, OnDemandThroughput={"MaxReadRequestUnits": 1,
+                                                    "MaxWriteRequestUnits": 2})
+    client.put_item(TableName="things", Item=item("a", 1, g={"S": "x"}))  # GSI 2 -> 0
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        client.put_item(TableName="things", Item=item("b"))
+    refused(excinfo, MAX_ON_DEMAND_EXCEEDED, "IndexWriteMaxOnDemandThroughputExceeded",
+            f"{ARN}/index/byg")
+    clock.advance(1)
+    client.put_item(TableName="things", Item=item("b"))  # no g: the GSI pays nothing
+    client.put_item(TableName="things", Item=item("c"))
+    # Queries pay the GSI's read maximum: one unit a second, half a unit a read of "a".
+    client.query(**_gsi_query("x"))
+    client.query(**_gsi_query("x"))
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        client.query(**_gsi_query("x"))
+    refused(excinfo, MAX_ON_DEMAND_EXCEEDED, "IndexReadMaxOnDemandThroughputExceeded",
+            f"{ARN}/index/byg")
+
+
+def test_gsi_query_pays_the_index_partition_it_reads(throttled, clock):
+    db, client = throttled
+    _on_demand_with_gsi(client)
+    for number in range(4):
+        client.put_item(TableName="things", Item=item(f"h{number}", 350, g={"S": "hot"}))
+        clock.advance(1)
+    # Each Query of "hot" reads a 1 MB page (three of the 350 KB items), paid by the GSI
+    # partition "hot" falls in: 3,000 units a second, none saved, and the request that
+    # finds a positive balance is let into the debt.
+    units = client.query(**_gsi_query("hot"), ReturnConsumedCapacity="TOTAL")[
+        "ConsumedCapacity"]["CapacityUnits"]
+    assert units == 131.5
+    queries = 1
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        while queries < 100:
+            client.query(**_gsi_query("hot"))
+            queries += 1
+    refused(excinfo, KEY_RANGE_EXCEEDED, "IndexReadKeyRangeThroughputExceeded",
+            f"{ARN}/index/byg")
+    assert queries == 23  # 3,000 / 131.5 = 22.8
+    same, other = _same_and_other_index_partition(db)
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+        client.query(**_gsi_query(same))
+    client.query(**_gsi_query(other))  # another partition of the index
+    # The base table's partitions are not the index's: GetItem of a hot item still runs.
+    client.get_item(TableName="things", Key={"pk": {"S": "h0"}})
+    assert db.usage()["Tables"]["things"]["ThrottledReads"] == 2
+
+
+def _same_and_other_index_partition(db, count: int = 4) -> tuple[str, str]:
+    """Two GSI key values other than "hot": one in its index partition, one not (the
+    index hashes the encoded partition key it stores entries under)."""
+    table = db.storage.read(lambda txn: db.catalog.get(txn, "us-east-1", "things"))
+    index = table.indexes_by_name["byg"]
+
+    def slot(value: str) -> int:
+        return partition_slot(index.partition_bytes([value]), count)
+
+    home = slot("hot")
+    same = next(f"k{n}" for n in range(1000) if slot(f"k{n}") == home)
+    other = next(f"k{n}" for n in range(1000) if slot(f"k{n}") != home)
+    return same, other
+
+
+def test_on_demand_tables_are_held_to_the_account_quota(tmp_path, clock):
+    """Without a maximum of their own, an on-demand table and its GSIs answer to the
+    account's per-table quota of 40,000 units a second."""
+    with ddblite.connect(":memory:", clock=clock, throttle=True) as db:
+        client = db.client()
+        _on_demand_with_gsi(client)
+        table = db.storage.read(lambda txn: db.catalog.get(txn, "us-east-1", "things"))
+        ledger = db.throttle.buckets
+        write = ledger.build_plan(None, table, True, None, clock.now())
+        assert [(b.reason, b.rate, b.burst, b.index) for b in write.fixed] == [
+            ("TableWriteAccountLimitExceeded", 40000.0, 40000.0, None),
+            ("IndexWriteAccountLimitExceeded", 40000.0, 40000.0, "byg")]
+        index = table.indexes_by_name["byg"]
+        read = ledger.build_plan(None, table, False, index, clock.now())
+        assert [(b.reason, b.rate) for b in read.fixed] == [
+            ("IndexReadAccountLimitExceeded", 40000.0)]
+        assert (read.part_reason, len(read.parts)) == ("IndexReadKeyRangeThroughputExceeded", 4)

@@ -176,7 +176,8 @@ def test_threads_lose_no_debit(tmp_path):
         db.throttle.flush()
         usage = db.usage()["Tables"]["things"]
         assert (usage["ReadCapacityUnits"], usage["WriteCapacityUnits"]) == (600.0, 1200.0)
-        prefix = b"q:" + db.storage.read(lambda txn: db.catalog.get(txn, "us-east-1", "things")).prefix
+        table = db.storage.read(lambda txn: db.catalog.get(txn, "us-east-1", "things"))
+        prefix = b"q:" + table.prefix
 
         def balance(side: bytes) -> float:
             raw = db.storage.read(lambda txn: txn.get("meta", prefix + b"t" + side))
