@@ -19,7 +19,9 @@ Write + limit, as DynamoDB's do):
   per second, with partitions counted from size and throughput as DynamoDB documents
   -> KeyRangeThroughputExceeded. (A Scan names no key: no partition bucket.)
 - A Query or Scan on a GSI needs that GSI's read bucket instead of the table's, and a
-  Query the bucket of the GSI partition its key falls in.
+  Query the bucket of the GSI partition its key falls in. A write that puts a GSI entry
+  needs the bucket of the GSI partition the new index key falls in (INFERRED: removing
+  an entry is not charged to a GSI partition: the old image is not always read).
 UpdateTable changes rates at once: rates are read from the table's record each time.
 """
 
@@ -134,6 +136,8 @@ class Ledger(_core.LedgerCore):
     def build_plan(self, txn, table, write: bool, index, now: float) -> Plan:
         """The buckets a kind of request needs (see the module's docstring)."""
         if index is not None and index.is_global:
+            if write:
+                return self._index_write_plan(txn, table, index.name, now)
             return self._index_read_plan(txn, table, index.name, now)
         record = table.record
         kind, side = ("Write", b"w") if write else ("Read", b"r")
@@ -173,6 +177,15 @@ class Ledger(_core.LedgerCore):
         return Plan(fixed, index_partitions(record, spec, self._size(txn, table)),
                     base + b"p", b"r", PARTITION_READ_UNITS,
                     "IndexReadKeyRangeThroughputExceeded", name)
+
+    def _index_write_plan(self, txn, table, name: str, now: float) -> Plan:
+        """A write's entry in a GSI: the bucket of the index partition its new index key
+        falls in (the GSI's write bucket is already in the table's write plan)."""
+        record = table.record
+        spec = _gsi_spec(record, name) or {}
+        return Plan([], index_partitions(record, spec, self._size(txn, table)),
+                    b"q:" + table.prefix + b"i" + name.encode() + b"p", b"w",
+                    PARTITION_WRITE_UNITS, "IndexWriteKeyRangeThroughputExceeded", name)
 
     def _index_write_bucket(self, txn, table, spec: dict, now: float) -> Bucket:
         """A GSI's write bucket: its provisioned rate, or on demand its maximum (or the

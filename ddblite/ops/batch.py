@@ -330,12 +330,16 @@ def batch_write_item(db: Database, params: dict, region: str) -> dict:
                 if ledger is not None:
                     # A throttled request is handed back as unprocessed, as DynamoDB does.
                     bucket = ledger.refusal(table, True, partition_value(table, write.key))
+                    if bucket is None:
+                        write.prepare()
+                        bucket = write.index_refusal(ledger)
                     if bucket is not None:
                         refused = refused or (bucket, table)
                         db.usage_counters.throttled(table.name, True)
                         unprocessed.setdefault(name, []).append(raw_request)
                         continue
-                write.prepare()
+                else:
+                    write.prepare()
                 result = write.apply(txn, db)
                 applied += 1
                 units += write.settle(db, txn, result, ledger)

@@ -298,6 +298,12 @@ def run_transaction(db: Database, region: str, writes: list[ItemWrite],
                 write.prepare()
             except ValidationException as exc:
                 reasons[number] = _validation_reason(exc)
+                continue
+            if ledger is not None:
+                bucket = write.index_refusal(ledger)
+                if bucket is not None:
+                    db.usage_counters.throttled(write.table.name, True)
+                    reasons[number] = {"Code": "ThrottlingError", "Message": bucket.message}
         if any(reasons):
             raise _cancel(reasons)
         results = []

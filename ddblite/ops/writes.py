@@ -102,9 +102,41 @@ class ItemWrite:
             self.charge_failure(db, ledger=ledger)
             raise failure
         self.prepare()
+        if ledger is not None:
+            bucket = self.index_refusal(ledger)
+            if bucket is not None:
+                ledger.ledger.refuse(bucket, table, True)
         result = self.apply(txn, db)
         self.settle(db, txn, result, ledger)
         return result
+
+    def index_partitions(self) -> list:
+        """(GSI, its encoded partition key) of every GSI entry the new image puts."""
+        new = self.new
+        if new is None:
+            return []
+        found = []
+        for index in self.table.indexes:  # type: ignore[union-attr]
+            if not index.is_global:
+                continue
+            values = []
+            for name, kind in index.hash_attrs:
+                value = new.get(name)
+                if value is None or kind not in value:
+                    break
+                values.append(value[kind])
+            else:
+                found.append((index, index.partition_bytes(values)))
+        return found
+
+    def index_refusal(self, ledger):
+        """After `prepare`: the first GSI partition bucket with nothing left for the
+        entries this write puts, or None."""
+        for index, partition in self.index_partitions():
+            bucket = ledger.refusal(self.table, True, partition, index)
+            if bucket is not None:
+                return bucket
+        return None
 
     def settle(self, db: Database, txn, result: items.WriteResult, ledger=None,
                factor: float = 1.0) -> float:
@@ -120,6 +152,10 @@ class ItemWrite:
             return units
         index_units = index_units_of(result.index_writes, factor)
         if ledger is not None:
+            # Each GSI partition an entry went to pays that index's units.
+            for index, partition in self.index_partitions():
+                ledger.debit(table, True, (index_units or {}).get(index.name, 0.0),
+                             partition, index)
             ledger.settle(table, units, self.key, index_units)
         db.usage_counters.charge(table.name, True, units, index_units,  # type: ignore[union-attr]
                                  partition_value(table, self.key))  # type: ignore[arg-type]

@@ -432,3 +432,41 @@ def test_on_demand_tables_are_held_to_the_account_quota(tmp_path, clock):
         assert [(b.reason, b.rate) for b in read.fixed] == [
             ("IndexReadAccountLimitExceeded", 40000.0)]
         assert (read.part_reason, len(read.parts)) == ("IndexReadKeyRangeThroughputExceeded", 4)
+
+
+def test_a_hot_gsi_key_holds_back_the_writes_that_feed_it(throttled, clock):
+    db, client = throttled
+    _on_demand_with_gsi(client)
+    # Different table keys, one GSI key: the GSI partition "hot" falls in pays every
+    # entry (1,000 WCU a second, none saved): 300 KB items, 1000 -> 700 -> 400 -> 100 -> -200.
+    for number in range(4):
+        client.put_item(TableName="things", Item=item(f"a{number}", 300, g={"S": "hot"}))
+    same, other = _same_and_other_index_partition(db)
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        client.put_item(TableName="things", Item=item("b", 1, g={"S": same}))
+    refused(excinfo, KEY_RANGE_EXCEEDED, "IndexWriteKeyRangeThroughputExceeded",
+            f"{ARN}/index/byg")
+    assert "Item" not in client.get_item(TableName="things", Key={"pk": {"S": "b"}})
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+        client.update_item(TableName="things", Key={"pk": {"S": "c"}},
+                           UpdateExpression="SET g = :g",
+                           ExpressionAttributeValues={":g": {"S": "hot"}})
+    client.put_item(TableName="things", Item=item("b", 1, g={"S": other}))  # other partition
+    client.put_item(TableName="things", Item=item("c"))  # no GSI entry at all
+    answer = client.batch_write_item(RequestItems={"things": [
+        {"PutRequest": {"Item": item("d", 1, g={"S": "hot"})}},
+        {"PutRequest": {"Item": item("e", 1, g={"S": other})}},
+    ]})
+    assert answer["UnprocessedItems"] == {"things": [
+        {"PutRequest": {"Item": item("d", 1, g={"S": "hot"})}}]}
+    with pytest.raises(client.exceptions.TransactionCanceledException) as excinfo:
+        client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "things", "Item": item("f", 1, g={"S": other})}},
+            {"Put": {"TableName": "things", "Item": item("g", 1, g={"S": "hot"})}},
+        ])
+    reasons = excinfo.value.response["CancellationReasons"]
+    assert [reason["Code"] for reason in reasons] == ["None", "ThrottlingError"]
+    assert reasons[1]["Message"] == KEY_RANGE_EXCEEDED
+    clock.advance(1)  # 800 back: the debt of -200 is paid and "hot" takes writes again
+    client.put_item(TableName="things", Item=item("d", 1, g={"S": "hot"}))
+    assert db.usage()["Tables"]["things"]["ThrottledWrites"] == 4
