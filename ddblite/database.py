@@ -62,6 +62,8 @@ class Database:
     @clock.setter
     def clock(self, clock: Clock) -> None:
         self.catalog.clock = clock
+        if self.throttle is not None:  # its buckets refill on the new clock from now on
+            self.throttle.use_clock(clock)
 
     def usage(self, top: int = 10) -> dict:
         """Consumed RCU/WCU per table, index and (top `top`) partition key, with

@@ -22,13 +22,15 @@ Write + limit, as DynamoDB's do):
   Query the bucket of the GSI partition its key falls in. A write that puts a GSI entry
   needs the bucket of the GSI partition the new index key falls in (INFERRED: removing
   an entry is not charged to a GSI partition: the old image is not always read).
-UpdateTable changes rates at once: rates are read from the table's record each time.
+UpdateTable changes rates at once: a table change makes a new TableInfo, whose plan
+reads the rates from the new record.
 """
 
 from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 
 from ddblite import _throttle_pure, twins
 from ddblite.clock import Clock
@@ -102,9 +104,7 @@ class Ledger(_core.LedgerCore):
     with the cold steps it calls: plans from table records, loading, refusing, flushing."""
 
     def __init__(self, throttle: Throttle) -> None:
-        clock = throttle.clock
-        # The system clock's `now` is time.time: called directly, a read saves a frame.
-        super().__init__(time.time if type(clock) is Clock else clock.now)
+        super().__init__(_now_of(throttle.clock))
         self.throttle = throttle
         self.planned_at = self.flushed_at   # when the plans were last made anew
 
@@ -269,6 +269,11 @@ class Throttle:
         self.read = self.buckets.read
         self.read_item = self.buckets.read_item
 
+    def use_clock(self, clock) -> None:
+        """Read the time from `clock` from now on (Database.clock was set)."""
+        self.clock = clock
+        self.buckets.clock_now = _now_of(clock)
+
     def ledger(self, txn) -> Bound:
         """The buckets for a write, inside its write transaction (`save` before commit)."""
         return Bound(self.buckets, txn)
@@ -313,6 +318,12 @@ def exceeded(bucket: Bucket, table, arn: str) -> ProvisionedThroughputExceededEx
     return ProvisionedThroughputExceededException(
         bucket.message, ThrottlingReasons=[{"reason": bucket.reason, "resource": resource}]
     )
+
+
+def _now_of(clock) -> Callable[[], float]:
+    """The clock's `now`; the system clock's is time.time, called directly to save a
+    frame on every request."""
+    return time.time if type(clock) is Clock else clock.now
 
 
 def _gsi_spec(record: dict, name: str) -> dict | None:

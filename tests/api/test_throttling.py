@@ -12,6 +12,7 @@ import contextlib
 import pytest
 
 import ddblite
+from ddblite.clock import ManualClock
 from ddblite.engine.throttle import (
     INDEX_EXCEEDED,
     KEY_RANGE_EXCEEDED,
@@ -470,3 +471,16 @@ def test_a_hot_gsi_key_holds_back_the_writes_that_feed_it(throttled, clock):
     clock.advance(1)  # 800 back: the debt of -200 is paid and "hot" takes writes again
     client.put_item(TableName="things", Item=item("d", 1, g={"S": "hot"}))
     assert db.usage()["Tables"]["things"]["ThrottledWrites"] == 4
+
+
+def test_a_clock_set_on_the_database_drives_the_buckets(tmp_path):
+    with ddblite.connect(":memory:", clock=ManualClock(), throttle=True) as db:
+        client = db.client()
+        provisioned(client, 1, 1)
+        client.put_item(TableName="things", Item=item("a"))  # 1 -> 0
+        later = ManualClock(db.clock.now())
+        db.clock = later
+        with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+            client.put_item(TableName="things", Item=item("b"))
+        later.advance(1)  # only the clock the database holds now refills the bucket
+        client.put_item(TableName="things", Item=item("b"))
