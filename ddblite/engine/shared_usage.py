@@ -146,8 +146,10 @@ class Publisher:
         """Write this Database's counters to the store now, if anything was counted
         since the last time. Best effort: a failure is logged, never raised into the
         request that happened to be due."""
-        if not self.lock.acquire(blocking=False):
-            return  # another thread is publishing this very moment
+        # Another thread publishing this very moment takes our count along, unless it
+        # took its snapshot first: with every=0 ("after every request") wait for it.
+        if not self.lock.acquire(blocking=self.every == 0):
+            return
         try:
             self.at = now = self.db.clock.now() if now is None else now
             signature = self.usage.signature()
@@ -245,7 +247,10 @@ def merged(txn, now: float, top: int, own: Publisher | None = None) -> dict[str,
     records = {key[len(_PROCESS):].decode(): msgpack.unpackb(raw)
                for key, raw in txn.range("meta", _PROCESS, _end(_PROCESS))}
     if own is not None:
-        records[own.id] = own.own(now)
+        records.pop(own.id, None)
+        mine = own.own(now)
+        if mine["Tables"]:
+            records[own.id] = mine
     processes = []
     for ident, record in sorted(records.items()):
         for name, counters in record["Tables"].items():
