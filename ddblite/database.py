@@ -140,8 +140,7 @@ class Database:
                 self.storage.write(lambda txn: publisher.reset_directory(txn, now))
             elif self.usage_counters.tables:
                 self.storage.write(lambda txn: publisher.fold(txn, now))
-            else:
-                publisher.forget(now)
+            publisher.forget(now)
             self.usage_counters.reset(now)
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:

@@ -124,6 +124,7 @@ class Publisher:
 
     def __init__(self, db, every: float | None = PUBLISH_SECONDS) -> None:
         self.db = db
+        self.catalog = db.catalog           # holds db.clock (one lookup less per tick)
         self.usage: Usage = db.usage_counters
         self.every = every              # None: never on its own (":memory:")
         self.id = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -138,7 +139,7 @@ class Publisher:
 
     def tick(self) -> None:
         """Publish when due on the database's clock (after a request; sweeper thread)."""
-        now = self.db.clock.now()
+        now = self.catalog.clock.now()
         if now - self.at >= self.every or now < self.at:  # type: ignore[operator]
             self.publish(now)
 
@@ -185,7 +186,8 @@ class Publisher:
 
     def fold(self, txn, now: float) -> None:
         """Move this Database's counts into the directory's totals and drop its record
-        (on close, and before it resets its own counters: nothing is lost or doubled)."""
+        (on close, and before it resets its own counters: nothing is lost or doubled).
+        The caller then clears the counters and calls `forget`."""
         self._follow_reset(txn)
         tables = minus(live_counters(self.usage), self.baseline)
         for name, counters in tables.items():
@@ -196,11 +198,11 @@ class Publisher:
             total["Until"] = max(total.get("Until", now), now)
             txn.put("meta", key, msgpack.packb(add(total, counters)))
         txn.delete("meta", _PROCESS + self.id.encode())
-        self.forget(now)
 
     def reset_directory(self, txn, now: float) -> None:
         """Drop every total and record of the directory; other live Databases count
-        from their last publish on (they notice the new generation when they publish)."""
+        from their last publish on (they notice the new generation when they publish).
+        The caller then clears the counters and calls `forget`."""
         doomed = [key for key, _ in txn.range("meta", _TOTALS, _end(_TOTALS))]
         doomed += [key for key, _ in txn.range("meta", _PROCESS, _end(_PROCESS))]
         for key in doomed:
@@ -208,7 +210,6 @@ class Publisher:
         generation = _generation(txn)[0] + 1
         txn.put("meta", _GENERATION, msgpack.packb({"Generation": generation, "At": now}))
         self.generation = generation
-        self.forget(now)
 
     def forget(self, now: float) -> None:
         """Start afresh (the caller clears the counters)."""
