@@ -278,3 +278,43 @@ def test_in_memory_never_publishes(clock):
 def test_serve_refuses_a_negative_usage_interval(capsys):
     assert cli.main(["serve", "--usage-interval", "-1"]) == 2
     assert "--usage-interval" in capsys.readouterr().err
+
+
+class _Ticks:
+    """A stop event whose waits end at once: `count` wake-ups, then stop."""
+
+    def __init__(self, count: int) -> None:
+        self.left = count
+
+    def wait(self, timeout: float) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_the_sweeper_publishes_an_idle_databases_usage(two, clock):
+    from ddblite.sweeper import Sweeper
+
+    first, second = two
+    a = Traffic(first)
+    a.put("k", 2)
+    sweeper = Sweeper(first, 0, publish_every=10)
+    sweeper._stop = _Ticks(1)  # type: ignore[assignment]
+    sweeper._run()
+    assert second.stored_usage()["Tables"] == {}  # woken, but not due on the clock
+    clock.advance(10)  # due, and no request comes to publish it
+    sweeper._stop = _Ticks(1)  # type: ignore[assignment]
+    sweeper._run()
+    assert totals(second.stored_usage()) == a.totals()
+
+
+def test_a_served_directory_publishes_even_without_ttl_sweeps(tmp_path):
+    from ddblite.server.app import open_served_database, serve_options
+
+    options = serve_options(str(tmp_path / "d"), "lazy", None, None, 0, usage_interval=2.5)
+    db = open_served_database(options)
+    try:
+        assert db.publishing is not None and db.publishing.every == 2.5
+        assert db._sweeper is not None and db._sweeper.interval == 0
+        assert db._sweeper.publish_every == 2.5
+    finally:
+        db.close()
