@@ -235,14 +235,17 @@ def test_hot_keys_beyond_the_stored_number(two):
     first, second = two
     for number in range(STORED_KEYS + 20):
         first.usage_counters.charge("things", True, 1.0, None, f"a{number}")
+    first.usage_counters.charge("things", True, 1.0, None, "a117")
+    first.usage_counters.charge("things", False, 7.0, None, "reader")
     second.usage_counters.charge("things", True, 50.0, None, "hot")
-    second.usage_counters.charge("things", True, 2.0, None, "a7")
+    second.usage_counters.charge("things", True, 2.0, None, "a117")
     first.publish_usage()
     second.publish_usage()
     merged = first.directory_usage(top=3)["Tables"]["things"]
-    assert merged["WriteCapacityUnits"] == STORED_KEYS + 20 + 52.0
-    assert [entry["Key"] for entry in merged["HotKeys"]][:2] == ["hot", "a7"]
-    assert merged["HotKeys"][1]["WriteCapacityUnits"] == 3.0
+    assert merged["WriteCapacityUnits"] == STORED_KEYS + 20 + 53.0
+    assert [(entry["Key"], entry["ReadCapacityUnits"], entry["WriteCapacityUnits"])
+            for entry in merged["HotKeys"]] == [
+        ("hot", 0.0, 50.0), ("reader", 7.0, 0.0), ("a117", 0.0, 4.0)]
     assert len(first.directory_usage(top=1000)["Tables"]["things"]["HotKeys"]) == STORED_KEYS
 
 
