@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         help="how often expired TTL items are deleted (30; 0: never)",
     )
     serve.add_argument(
+        "--usage-interval", type=float, default=None, metavar="SECONDS",
+        help="how often each worker publishes its consumed capacity to the directory, for "
+        "`ddblite stats` (1; 0: after every request)",
+    )
+    serve.add_argument(
         "--trigger", type=_trigger, action="append", metavar="TABLE=MODULE:FUNCTION",
         help="call FUNCTION(event) with batches of TABLE's stream records (repeatable)",
     )
@@ -136,6 +141,9 @@ def _serve(args: argparse.Namespace) -> int:
         # Each worker would run the trigger: one process delivers, once.
         print("ddblite: --trigger needs a single worker", file=sys.stderr)
         return 2
+    if args.usage_interval is not None and args.usage_interval < 0:
+        print("ddblite: --usage-interval takes seconds, 0 or more", file=sys.stderr)
+        return 2
     path = ":memory:" if args.in_memory else args.path
     durability = "memory" if args.in_memory else args.durability
     limits = {
@@ -152,7 +160,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     options = serve_options(path, durability, args.require_auth, args.cors,
                             args.sweep_interval, args.trigger, account_id=args.account_id,
-                            limits=limits, throttle=args.throttle)
+                            limits=limits, throttle=args.throttle,
+                            usage_interval=args.usage_interval)
     sock = bind(args.host, args.port)
     url = url_of(sock)
     where = "in memory" if args.in_memory else args.path

@@ -7,8 +7,9 @@ from typing import Any
 from ddblite.clock import Clock
 from ddblite.dispatch import dispatch
 from ddblite.engine.catalog import Catalog
+from ddblite.engine.shared_usage import PUBLISH_SECONDS, Publisher
 from ddblite.engine.throttle import Throttle
-from ddblite.engine.usage import Usage
+from ddblite.engine.usage import STORED_KEYS, Usage
 from ddblite.storage import open_storage
 
 DEFAULT_REGION = "us-east-1"
@@ -29,6 +30,7 @@ class Database:
         region: str = DEFAULT_REGION,
         account_id: str = ACCOUNT_ID,
         throttle: bool = False,
+        usage_interval: float | None = None,
         **storage_options: Any,
     ) -> None:
         if durability is None:
@@ -52,6 +54,13 @@ class Database:
         self._triggers: list = []
         # Consumed capacity of every request (engine.usage); token buckets when asked.
         self.usage_counters = Usage(self.clock.now())
+        # ... published for the other processes of the directory (engine.shared_usage);
+        # `publishing` is what ddblite.dispatch ticks after every request (None: never).
+        if usage_interval is None and durability != "memory":
+            usage_interval = PUBLISH_SECONDS
+        self.usage_publisher = Publisher(self, usage_interval)
+        self.publishing: Publisher | None = \
+            self.usage_publisher if usage_interval is not None else None
         self.throttle: Throttle | None = Throttle(self) if throttle else None
 
     @property
@@ -66,24 +75,47 @@ class Database:
             self.throttle.use_clock(clock)
 
     def usage(self, top: int = 10) -> dict:
-        """Consumed RCU/WCU per table, index and (top `top`) partition key, with
-        throttle counts and the clock seconds since this Database was opened (or
-        `reset_usage`), and each table's estimated monthly cost (engine.cost)."""
-        from ddblite.engine.cost import estimate
-
+        """This Database object's own consumed RCU/WCU per table, index and (top `top`)
+        partition key, with throttle counts, the clock seconds since it was opened (or
+        `reset_usage`), and each table's estimated monthly cost (engine.cost).
+        Other processes (or Database objects) on the same directory are not in it:
+        `directory_usage` adds them up."""
         result = self.usage_counters.snapshot(top, self.clock.now())
-        sizes = self.table_sizes()
-        for name, counters in result["Tables"].items():
-            counters["EstimatedMonthlyCost"] = estimate(
-                counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
-                result["Seconds"], sizes.get(name, 0))
+        self._with_costs(result["Tables"], result["Seconds"])
+        return result
+
+    def directory_usage(self, top: int = 10) -> dict:
+        """The whole directory's usage: what every Database that used it counted (live
+        ones as of their last publish, every `usage_interval` seconds; this one as of
+        now), in the same shape as `usage`, each table with its own Since/Until/Seconds,
+        plus "Processes": the live Databases and what each consumed."""
+        from ddblite.engine.shared_usage import merged
+
+        now = self.clock.now()
+        result = self.storage.read(lambda txn: merged(txn, now, top, self.usage_publisher))
+        self._with_costs(result["Tables"])
         return result
 
     def stored_usage(self) -> dict:
-        """The usage every process that used this directory saved (on close)."""
-        from ddblite.engine.usage import stored
+        """The directory's usage as the store holds it: the totals of the Databases that
+        closed plus every live one's last publish (this one's unpublished part left out)."""
+        from ddblite.engine.shared_usage import merged
 
-        return self.storage.read(stored)
+        now = self.clock.now()
+        return self.storage.read(lambda txn: merged(txn, now, STORED_KEYS))
+
+    def publish_usage(self) -> None:
+        """Publish this Database's counters for `directory_usage` now, not when due."""
+        self.usage_publisher.publish()
+
+    def _with_costs(self, tables: dict, seconds: float | None = None) -> None:
+        from ddblite.engine.cost import estimate
+
+        sizes = self.table_sizes()
+        for name, counters in tables.items():
+            counters["EstimatedMonthlyCost"] = estimate(
+                counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
+                counters["Seconds"] if seconds is None else seconds, sizes.get(name, 0))
 
     def table_sizes(self) -> dict[str, int]:
         """Bytes stored per table of this database's region."""
@@ -97,8 +129,21 @@ class Database:
 
         return self.storage.read(run)
 
-    def reset_usage(self) -> None:
-        self.usage_counters.reset(self.clock.now())
+    def reset_usage(self, directory: bool = False) -> None:
+        """Start this Database's own counts (`usage`) from zero. What it counted so far
+        stays in the directory's totals. With directory=True, the directory's totals
+        start from zero too: every record is dropped, and each other live Database
+        counts from its last publish on (so up to one `usage_interval` of its traffic
+        from before the reset is kept); their own `usage` is left alone."""
+        publisher = self.usage_publisher
+        now = self.clock.now()
+        with publisher.lock:
+            if directory:
+                self.storage.write(lambda txn: publisher.reset_directory(txn, now))
+            elif self.usage_counters.tables:
+                self.storage.write(lambda txn: publisher.fold(txn, now))
+            publisher.forget(now)
+            self.usage_counters.reset(now)
 
     def call(self, operation: str, params: dict | None = None, region: str | None = None) -> dict:
         """Run one DynamoDB operation with a low-level request dict."""
@@ -153,12 +198,13 @@ class Database:
         self.storage.write(lambda txn: streamlog.trim(txn, now))
         return deleted
 
-    def start_sweeper(self, interval: float = 30.0):
-        """Run expire_now() every `interval` seconds on a background thread until close."""
+    def start_sweeper(self, interval: float = 30.0, publish_every: float | None = None):
+        """Run expire_now() every `interval` seconds (0: never) on a background thread
+        until close, and publish the usage when due every `publish_every` seconds."""
         from ddblite.sweeper import Sweeper
 
         if self._sweeper is None:
-            self._sweeper = Sweeper(self, interval).start()
+            self._sweeper = Sweeper(self, interval, publish_every).start()
         return self._sweeper
 
     def on_change(self, table: str, handler, *, background: bool = True, **options: Any):
@@ -186,8 +232,10 @@ class Database:
             if self.throttle is not None:  # pending bucket debits, for other processes
                 self.throttle.flush()
             if self.usage_counters.tables and self.durability != "memory":
+                # Into the directory's totals; this Database's record goes.
                 now = self.clock.now()
-                self.storage.write(lambda txn: self.usage_counters.save(txn, now))
+                with self.usage_publisher.lock:
+                    self.storage.write(lambda txn: self.usage_publisher.fold(txn, now))
             self.closed = True
             self.storage.close()
 
@@ -207,6 +255,7 @@ def connect(
     account_id: str = ACCOUNT_ID,
     endpoint_url: str | None = None,
     throttle: bool = False,
+    usage_interval: float | None = None,
     **storage_options: Any,
 ) -> Database:
     """Open (creating if needed) a ddblite database.
@@ -220,6 +269,9 @@ def connect(
     with AccessDeniedException, as DynamoDB refuses it.
     throttle: enforce provisioned and on-demand throughput limits on `clock`
     (ProvisionedThroughputExceededException, Unprocessed batch members).
+    usage_interval: how often (seconds on `clock`) this Database publishes its consumed
+    capacity for the other processes of the directory (`directory_usage`, `ddblite
+    stats`); 1 for a directory, 0 after every request; ":memory:" never publishes.
 
     Remote mode: an http(s):// URL as path, or endpoint_url=..., returns a
     ddblite.remote.RemoteDatabase over that DynamoDB-compatible endpoint (boto3
@@ -230,5 +282,5 @@ def connect(
 
         return RemoteDatabase(endpoint_url or path, region, **storage_options)  # type: ignore[return-value]
     return Database(path, durability, clock=clock, region=region, account_id=account_id,
-                    throttle=throttle,
+                    throttle=throttle, usage_interval=usage_interval,
                     **storage_options)

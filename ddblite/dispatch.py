@@ -103,3 +103,5 @@ def dispatch(db: Database, name: str, params: Any, region: str) -> dict:
         raise InternalServerError(f"Internal server error: {type(exc).__name__}: {exc}") from exc
     finally:
         current_operation.reset(token)
+        if db.publishing is not None:  # this Database's usage, for the directory's
+            db.publishing.tick()

@@ -1,7 +1,10 @@
 """`ddblite stats PATH|URL`: consumed capacity, throttles, hot keys and cost of a store.
 
-PATH: what every process that used the directory saved when it closed
-(Database.stored_usage). URL: a running `ddblite serve`'s own count, asked over HTTP.
+Both report the directory's whole usage (Database.directory_usage): what every process
+that used it counted: the ones that closed, and each live one (every worker of a
+`ddblite serve --workers N`) as of its last publish, at most `--usage-interval` ago.
+URL asks a running `ddblite serve` over HTTP (GET /ddblite/usage); the worker that
+answers adds its own count as of now.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import sys
 import urllib.request
 
 from ddblite.engine.cost import estimate, load_prices
+from ddblite.engine.usage import STORED_KEYS
 
 
 def add_parser(commands) -> None:
@@ -33,21 +37,18 @@ def main(args: argparse.Namespace) -> int:
         import ddblite
 
         with ddblite.connect(args.where, durability="lazy") as db:
-            usage = db.stored_usage()
+            usage = db.directory_usage(top=STORED_KEYS)
             sizes = db.table_sizes()
     for name, counters in usage["Tables"].items():
-        seconds = counters.get("Seconds")
-        if seconds is None:
-            seconds = counters.get("Until", 0) - counters.get("Since", 0)
         counters["EstimatedMonthlyCost"] = estimate(
-            counters["ReadCapacityUnits"], counters["WriteCapacityUnits"], seconds,
-            sizes.get(name, 0), prices)
+            counters["ReadCapacityUnits"], counters["WriteCapacityUnits"],
+            counters["Seconds"], sizes.get(name, 0), prices)
         counters["HotKeys"] = counters.get("HotKeys", [])[: args.top]
     if args.format == "json":
         print(json.dumps(usage, indent=2))
         return 0
     if not usage["Tables"]:
-        print("no usage recorded yet (a directory's usage is saved when a process closes it)")
+        print("no usage recorded yet")
     for name, counters in usage["Tables"].items():
         cost = counters["EstimatedMonthlyCost"]
         print(f"{name}: {counters['ReadCapacityUnits']:,.1f} RCU in "
@@ -63,5 +64,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"  monthly at this rate ({cost['Region']} prices of {cost['PricesDated']}): "
               f"on demand ${cost['OnDemandMonthly']:,.2f}, provisioned "
               f"${cost['ProvisionedMonthly']:,.2f}")
+    live = usage.get("Processes", [])
+    if live:
+        print(f"{len(live)} live process(es): " + ", ".join(
+            f"pid {process['Pid']} {process['ReadCapacityUnits']:,.1f} RCU "
+            f"{process['WriteCapacityUnits']:,.1f} WCU" for process in live))
     sys.stdout.flush()
     return 0

@@ -2,8 +2,9 @@
 
 Every operation hands its units here once (ddblite.engine.meter), whether or not the
 caller asked for ReturnConsumedCapacity, so `db.usage()`, throttling and the bench
-harness all see the same figures. Counters live in this process (a server's usage is
-its own process's); they are plain floats and dicts so the hot path stays cheap.
+harness all see the same figures. Counters live in this Database object (`db.usage()`);
+they are plain floats and dicts so the hot path stays cheap. engine.shared_usage
+publishes them to the store and adds up every process sharing a directory.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-import msgpack
-
 from ddblite import _usage_pure, twins
 
 _core, IMPORT_ERROR = twins.load("ddblite._usage", _usage_pure)
-# Hot keys kept in the store per table.
+# Hot keys kept in the store per table (engine.shared_usage).
 STORED_KEYS = 100
-_STORED = b"u:"   # meta key prefix of the totals every process adds its usage to
 # Every Usage of this process, for recorders (ddblite.pytest_plugin's ddblite_capacity).
 LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
 def key_units(usage) -> dict[Any, list[float]]:
     """{partition key: [read units, write units]} of a TableUsage."""
+    # Copies first: a server's other threads may be counting into these dicts.
     merged: dict[Any, list[float]] = {key: [units, 0.0]
-                                      for key, units in usage.read_keys.items()}
-    for key, units in usage.write_keys.items():
+                                      for key, units in dict(usage.read_keys).items()}
+    for key, units in dict(usage.write_keys).items():
         merged.setdefault(key, [0.0, 0.0])[1] = units
     return merged
 
@@ -44,7 +43,7 @@ def table_report(usage, top: int) -> dict[str, Any]:
         "ThrottledWrites": usage.throttled_writes,
         "Indexes": {
             name: {"ReadCapacityUnits": units[0], "WriteCapacityUnits": units[1]}
-            for name, units in usage.indexes.items()
+            for name, units in dict(usage.indexes).items()
         },
         "HotKeys": [
             {"Key": _plain(key), "ReadCapacityUnits": units[0],
@@ -60,101 +59,33 @@ def _plain(key: Any) -> Any:
 
 class Usage(_core.UsageCore):
     """The counters (`charge`, `throttled`: ddblite._usage / _usage_pure) and what is
-    built on them: reports, resets, saving to the store."""
+    built on them: reports and resets. Publishing them for the other processes of a
+    directory is engine.shared_usage's job."""
 
     def __init__(self, now: float = 0.0) -> None:
         super().__init__()
         self.since = now
-        self._saved: dict[str, dict] = {}     # what `save` already added to the store
         LIVE.add(self)
 
     def snapshot(self, top: int = 10, now: float | None = None) -> dict[str, Any]:
         """{"Tables": {name: counters}} with the `top` hottest partition keys per table,
         and the clock seconds they were gathered over."""
         result: dict[str, Any] = {
-            "Tables": {name: table_report(usage, top) for name, usage in self.tables.items()}}
+            "Tables": {name: table_report(usage, top)
+                       for name, usage in list(self.tables.items())}}
         if now is not None:
             result["Seconds"] = max(0.0, now - self.since)
         return result
 
+    def signature(self) -> tuple:
+        """Changes whenever anything is counted (publishing skips an unchanged Usage)."""
+        return tuple((name, usage.read_units, usage.write_units, usage.reads, usage.writes,
+                      usage.throttled_reads, usage.throttled_writes)
+                     for name, usage in list(self.tables.items()))
+
     def reset(self, now: float = 0.0) -> None:
         self.tables.clear()
-        self._saved.clear()
         self.since = now
-
-    def save(self, txn, now: float) -> None:
-        """Add what this process counted since its last save to the store's totals, which
-        every process sharing the directory adds to (`stored` reads them)."""
-        current = self.snapshot(STORED_KEYS)["Tables"]
-        for name, counters in current.items():
-            delta = _minus(counters, self._saved.get(name))
-            key = _STORED + name.encode()
-            raw = txn.get("meta", key)
-            total = msgpack.unpackb(raw) if raw is not None else {"Since": self.since}
-            total["Since"] = min(total.get("Since", self.since), self.since)
-            total["Until"] = max(total.get("Until", now), now)
-            _add(total, delta)
-            txn.put("meta", key, msgpack.packb(total))
-        self._saved = current
-
-
-def stored(txn) -> dict[str, Any]:
-    """The totals in the store: {"Tables": {name: counters with Since/Until}}."""
-    tables = {}
-    end = _STORED[:-1] + bytes([_STORED[-1] + 1])
-    for key, raw in txn.range("meta", _STORED, end):
-        total = msgpack.unpackb(raw)
-        total["HotKeys"] = [
-            {"Key": key_value, "ReadCapacityUnits": units[0], "WriteCapacityUnits": units[1]}
-            for key_value, units in sorted(total.get("HotKeys", {}).items(),
-                                           key=lambda pair: -(pair[1][0] + pair[1][1]))
-        ]
-        tables[key[len(_STORED):].decode()] = total
-    return {"Tables": tables}
-
-
-_NUMBERS = ("ReadCapacityUnits", "WriteCapacityUnits", "ReadRequests", "WriteRequests",
-            "ThrottledReads", "ThrottledWrites")
-
-
-def _minus(current: dict, saved: dict | None) -> dict:
-    """Counters (table_report shape) less what was saved; hot keys as {key: [r, w]}."""
-    saved = saved or {}
-    delta: dict[str, Any] = {name: current[name] - saved.get(name, 0) for name in _NUMBERS}
-    old_indexes = saved.get("Indexes", {})
-    delta["Indexes"] = {
-        name: [units["ReadCapacityUnits"] - old_indexes.get(name, {}).get("ReadCapacityUnits", 0),
-               units["WriteCapacityUnits"]
-               - old_indexes.get(name, {}).get("WriteCapacityUnits", 0)]
-        for name, units in current["Indexes"].items()
-    }
-    old_keys = {entry["Key"]: entry for entry in saved.get("HotKeys", [])}
-    delta["HotKeys"] = {}
-    for entry in current["HotKeys"]:
-        old = old_keys.get(entry["Key"], {})
-        delta["HotKeys"][entry["Key"]] = [
-            entry["ReadCapacityUnits"] - old.get("ReadCapacityUnits", 0),
-            entry["WriteCapacityUnits"] - old.get("WriteCapacityUnits", 0)]
-    return delta
-
-
-def _add(total: dict, delta: dict) -> None:
-    for name in _NUMBERS:
-        total[name] = total.get(name, 0) + delta[name]
-    indexes = total.setdefault("Indexes", {})
-    for name, (read, write) in delta["Indexes"].items():
-        units = indexes.setdefault(name, {"ReadCapacityUnits": 0.0, "WriteCapacityUnits": 0.0})
-        units["ReadCapacityUnits"] += read
-        units["WriteCapacityUnits"] += write
-    keys = total.setdefault("HotKeys", {})
-    for key, (read, write) in delta["HotKeys"].items():
-        units = keys.setdefault(key, [0.0, 0.0])
-        units[0] += read
-        units[1] += write
-    if len(keys) > STORED_KEYS:
-        ranked = sorted(keys, key=lambda key: -(keys[key][0] + keys[key][1]))
-        for key in ranked[STORED_KEYS:]:
-            del keys[key]
 
 
 def partition_value(table, item: dict) -> Any:

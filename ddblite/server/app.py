@@ -238,8 +238,9 @@ class DynamoDBApp:
         if method == "OPTIONS" and cors:
             return self._preflight(headers, cors)
         if method == "GET" and path == "/ddblite/usage" and self.verifier is None:
-            # `ddblite stats URL`: this server's consumed capacity (unsigned: only
-            # offered when the server does not require signatures).
+            # `ddblite stats URL`: the served directory's consumed capacity, every
+            # worker's (unsigned: only offered when the server does not require
+            # signatures).
             status, content_type, payload = 200, "application/json", self._usage()
         elif method in ("GET", "HEAD") and path == "/":  # HEAD: the connection drops the body
             status, content_type, payload = 200, "text/plain", self._health(headers)
@@ -290,7 +291,7 @@ class DynamoDBApp:
         db = self.db
         if db is None:
             return b'{"Tables": {}}'
-        usage = db.usage(top=100)
+        usage = db.directory_usage(top=100)
         usage["Sizes"] = db.table_sizes()
         return json.dumps(usage).encode()
 
@@ -403,15 +404,17 @@ def serve_options(
     account_id: str | None = None,
     limits: dict[str, Any] | None = None,
     throttle: bool = False,
+    usage_interval: float | None = None,
 ) -> dict[str, Any]:
     return {"path": path, "durability": durability, "require_auth": require_auth, "cors": cors,
             "sweep_interval": sweep_interval, "triggers": triggers or [],
             "account_id": account_id, "limits": limits or {},
-            "throttle": throttle}
+            "throttle": throttle, "usage_interval": usage_interval}
 
 
 def open_served_database(options: dict[str, Any]) -> Database:
-    """The served store, with its TTL sweeper and any --trigger TABLE=module:function."""
+    """The served store, with its sweeper (TTL, and publishing the usage of an idle
+    worker) and any --trigger TABLE=module:function."""
     import importlib
 
     from ddblite.database import connect
@@ -419,10 +422,12 @@ def open_served_database(options: dict[str, Any]) -> Database:
 
     account = {"account_id": options["account_id"]} if options.get("account_id") else {}
     db = connect(options["path"], options.get("durability"),
-                 throttle=bool(options.get("throttle")), **account)
+                 throttle=bool(options.get("throttle")),
+                 usage_interval=options.get("usage_interval"), **account)
     interval = options.get("sweep_interval")
-    if interval != 0:
-        db.start_sweeper(interval or DEFAULT_INTERVAL)
+    publishing = db.publishing.every if db.publishing is not None else None
+    if interval != 0 or publishing:
+        db.start_sweeper(DEFAULT_INTERVAL if interval is None else interval, publishing)
     for table, target in options.get("triggers") or []:
         module, _, name = target.partition(":")
         db.on_change(table, getattr(importlib.import_module(module), name), name=target)
