@@ -184,6 +184,7 @@ class Publisher:
 
     def _publish(self, txn, now: float) -> None:
         self._follow_reset(txn)
+        fold_departed(txn, self.id)
         live = live_counters(self.usage)  # taken in the transaction: commits stay in order
         txn.put("meta", _PROCESS + self.id.encode(), msgpack.packb({
             "Pid": os.getpid(), "Since": self.since, "Published": now,
@@ -208,14 +209,7 @@ class Publisher:
         (on close, and before it resets its own counters: nothing is lost or doubled).
         The caller then clears the counters and calls `forget`."""
         self._follow_reset(txn)
-        tables = minus(live_counters(self.usage), self.baseline)
-        for name, counters in tables.items():
-            key = _TOTALS + name.encode()
-            raw = txn.get("meta", key)
-            total = msgpack.unpackb(raw) if raw is not None else {"Since": self.since}
-            total["Since"] = min(total.get("Since", self.since), self.since)
-            total["Until"] = max(total.get("Until", now), now)
-            txn.put("meta", key, msgpack.packb(add(total, counters)))
+        _add_to_totals(txn, minus(live_counters(self.usage), self.baseline), self.since, now)
         txn.delete("meta", _PROCESS + self.id.encode())
 
     def reset_directory(self, txn, now: float) -> None:
@@ -234,6 +228,42 @@ class Publisher:
         """Start afresh (the caller clears the counters)."""
         self.baseline, self.published, self.signature = {}, {}, ()
         self.since = self.at = now
+
+
+def _add_to_totals(txn, tables: dict[str, dict], since: float, until: float) -> None:
+    for name, counters in tables.items():
+        key = _TOTALS + name.encode()
+        raw = txn.get("meta", key)
+        total = msgpack.unpackb(raw) if raw is not None else {"Since": since}
+        total["Since"] = min(total.get("Since", since), since)
+        total["Until"] = max(total.get("Until", until), until)
+        txn.put("meta", key, msgpack.packb(add(total, counters)))
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this machine with that pid still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
+
+
+def fold_departed(txn, own_id: str) -> None:
+    """Fold the records of processes that ended without closing (killed) into the
+    totals, as their close would have: their counts as of their last publish stay."""
+    departed = []
+    for key, raw in txn.range("meta", _PROCESS, _end(_PROCESS)):
+        if key[len(_PROCESS):].decode() == own_id:
+            continue
+        record = msgpack.unpackb(raw)
+        if not _alive(record["Pid"]):
+            departed.append((key, record))
+    for key, record in departed:
+        _add_to_totals(txn, record["Tables"], record["Since"], record["Published"])
+        txn.delete("meta", key)
 
 
 def _generation(txn) -> tuple[int, float]:

@@ -321,3 +321,29 @@ def test_a_served_directory_publishes_even_without_ttl_sweeps(tmp_path):
         assert db._sweeper.publish_every == 2.5
     finally:
         db.close()
+
+
+def test_a_killed_process_is_folded_into_the_totals(two, tmp_path):
+    """A process that ended without closing (kill -9) leaves its last publish behind;
+    the next publish of a live one moves it into the totals and off the live list."""
+    import subprocess
+    import sys
+
+    first, _ = two
+    script = (
+        "import os, ddblite\n"
+        f"db = ddblite.connect({str(tmp_path / 'shared')!r}, durability='lazy',"
+        " usage_interval=0)\n"
+        "db.client().put_item(TableName='things', Item={'pk': {'S': 'gone'}})\n"
+        "os._exit(0)\n"  # no close: its record stays as last published
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    report = first.directory_usage()
+    assert len(report["Processes"]) == 1  # the dead one, still listed
+    dead_pid = report["Processes"][0]["Pid"]
+    traffic = Traffic(first)
+    traffic.put("alive")
+    first.publish_usage()
+    report = first.directory_usage()
+    assert dead_pid not in [process["Pid"] for process in report["Processes"]]
+    assert totals(report)[1] == 1.0 + traffic.write  # the dead one's write is kept
