@@ -13,6 +13,8 @@ every process of a directory (`ddblite serve --workers N` is N processes):
 Publishing is due every `every` seconds on the database's clock; `tick` (after every
 request, ddblite.dispatch, and on the server's sweeper thread) writes then, in one small
 write transaction, and only when something was counted since the last publish.
+A record whose process is gone (killed: it never closed) is folded into the totals by
+the next publish of any live one, as its close would have done.
 Hot keys: each publisher stores its STORED_KEYS hottest keys per table, and the merge
 keeps as many; with more keys than that the ranking of cold keys is approximate.
 """
