@@ -30,6 +30,10 @@ MAX_DEPTH = 32
 MAX_ITEM_SIZE = 400 * 1024
 MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
+# Attribute names: 1..65535 bytes of UTF-8. A name of at most 16383 characters is at
+# most 65532 bytes, so only longer ones are ever encoded to be measured.
+MAX_NAME_BYTES = 65535
+_NAME_CHARS_ALWAYS_FIT = MAX_NAME_BYTES // 4
 
 _INVALID = "One or more parameter values were invalid: "
 EMPTY_VALUE = (
@@ -57,6 +61,24 @@ NUMBER_MESSAGES = {
     "supported range",
     "precision": "Attempting to store more than 38 significant digits in a Number",
 }
+# Measured on DynamoDB for a 65536-byte name in an item, in a nested map and through
+# ExpressionAttributeNames (ExtendDB/extenddb#365); the number is 65536 although
+# 65535 bytes are accepted.
+NAME_TOO_LARGE = (
+    "1 validation error detected: Attribute name is too large, must be less than 65536 bytes"
+)
+# INFERRED: DynamoDB's error list names this case EMPTY_ATTRIBUTE_NAME, "Empty attribute
+# name"; its framing here follows NAME_TOO_LARGE, which comes from the same checks.
+EMPTY_NAME = "1 validation error detected: Empty attribute name"
+
+
+class AttributeNameError(ValidationException):  # type: ignore[valid-type,misc]
+    """An attribute name DynamoDB refuses. Its text is never wrapped in the
+    "ExpressionAttributeValues contains invalid value" framing (measured)."""
+
+    code = "ValidationException"
+
+
 # The deserializer's words for the AttributeValue and the item map.
 _MAP_OF_VALUES = "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"
 
@@ -309,7 +331,18 @@ def _has_adjacent_equal(ordered: list) -> bool:
 def _attr_name(name: Any) -> str:
     if not isinstance(name, str):
         raise _serialization(f"{_token(name)} cannot be converted to String")
+    if not name or len(name) > _NAME_CHARS_ALWAYS_FIT:
+        check_attribute_name(name)
     return name
+
+
+def check_attribute_name(name: str) -> None:
+    """An attribute name of an item, a map, AttributesToGet or AttributeUpdates:
+    not empty, at most 65535 bytes of UTF-8."""
+    if not name:
+        raise AttributeNameError(EMPTY_NAME)
+    if len(name) > _NAME_CHARS_ALWAYS_FIT and len(_utf8(name)) > MAX_NAME_BYTES:
+        raise AttributeNameError(NAME_TOO_LARGE)
 
 
 def canonical_item(item: Any) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddblite.attrvalue import check_attribute_name
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast
 from ddblite.expressions.api import (
@@ -190,6 +191,7 @@ def key_conditions(conditions: dict[str, dict]) -> KeyCondition:
 def attributes_to_get(names: list[str]) -> Projection:
     seen: set[str] = set()
     for name in names:
+        check_attribute_name(name)  # INFERRED: the item wording (Scylla saw 6553x)
         if name in seen:
             raise _invalid(f"Duplicate value in attribute name: {name}")
         seen.add(name)

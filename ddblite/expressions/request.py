@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ddblite.attrvalue import check_attribute_name
 from ddblite.errors import ValidationException
 from ddblite.expressions.api import (
     Condition,
@@ -31,11 +32,18 @@ def check_attribute_maps(names: dict[str, str] | None,
     if names is not None:
         if not names:
             raise ValidationException("ExpressionAttributeNames must not be empty")
-        for key in names:
+        for key, name in names.items():
             if not _NAME_KEY.fullmatch(key):
                 raise ValidationException(
                     f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
                 )
+            if not name:
+                # Seen in DynamoDB's answers for an empty name behind a placeholder.
+                raise ValidationException(
+                    f"ExpressionAttributeNames contains invalid value: Empty attribute name "
+                    f"for key {key}"
+                )
+            check_attribute_name(name)  # too long: the item wording (measured for SET #n)
     if values is not None:
         if not values:
             raise ValidationException("ExpressionAttributeValues must not be empty")
