@@ -381,30 +381,50 @@ def type_check_item(item: Any) -> None:
     Run on error paths only, so a JSON type error anywhere in the request is
     reported ahead of a validation error found earlier in the same pass.
     """
-    for name, value in _as_map(item).items():
-        _attr_name(name)
-        type_check_value(value)
+    _type_check([(_MAP, item)])
 
 
 def type_check_value(value: Any) -> None:
-    for tag, inner in _as_value_struct(value).items():
-        if inner is None or tag not in TYPES:
-            continue
-        if tag in ("S", "N"):
-            _as_string(inner)
-        elif tag == "B":
-            _as_binary(inner)
-        elif tag in ("BOOL", "NULL"):
-            _as_boolean(inner)
-        elif tag == "M":
-            type_check_item(inner)
-        elif tag == "L":
-            for element in _as_list(inner):
-                type_check_value(element)
+    _type_check([(_VALUE, value)])
+
+
+_MAP, _VALUE = 0, 1
+
+
+def _type_check(pending: list) -> None:
+    # Depth first in source order with an explicit stack: a value nested thousands of
+    # levels deep must reach the nesting-limit message, not exhaust Python's stack.
+    while pending:
+        kind, node = pending.pop()
+        children: list = []
+        if kind == _MAP:
+            for name, value in _as_map(node).items():
+                _attr_name_type(name)
+                children.append((_VALUE, value))
         else:
-            check = _as_binary if tag == "BS" else _as_string
-            for member in _as_members(inner):
-                check(member)
+            for tag, inner in _as_value_struct(node).items():
+                if inner is None or tag not in TYPES:
+                    continue
+                if tag in ("S", "N"):
+                    _as_string(inner)
+                elif tag == "B":
+                    _as_binary(inner)
+                elif tag in ("BOOL", "NULL"):
+                    _as_boolean(inner)
+                elif tag == "M":
+                    children.append((_MAP, inner))
+                elif tag == "L":
+                    children.extend((_VALUE, element) for element in _as_list(inner))
+                else:
+                    check = _as_binary if tag == "BS" else _as_string
+                    for member in _as_members(inner):
+                        check(member)
+        pending.extend(reversed(children))
+
+
+def _attr_name_type(name: Any) -> None:
+    if not isinstance(name, str):
+        raise _serialization(f"{_token(name)} cannot be converted to String")
 
 
 # ---------------------------------------------------------------- keys
