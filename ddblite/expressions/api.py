@@ -13,13 +13,13 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from ddblite.errors import ValidationException
-from ddblite.recursion import recursion_room
 from ddblite.expressions import ast, checks
 from ddblite.expressions.evaluate import AttributeValue, Item, compare, constant_of, type_of
 from ddblite.expressions.evaluator import compile_condition
 from ddblite.expressions.parser import ConditionParser, ProjectionParser, UpdateParser
 from ddblite.expressions.projection import build_tree, project
 from ddblite.expressions.update import apply_update
+from ddblite.recursion import recursion_room
 
 MAX_EXPRESSION_BYTES = 4096
 CACHE_SIZE = 1024
