@@ -11,13 +11,15 @@ the last one out puts it back.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
-# Enough for an 8 KB text nested at every other character, a few frames a level.
-ROOM = 40_000
+# Enough for an 8 KB text nested at every character, several frames a level.
+ROOM = 100_000
 
 _lock = threading.Lock()
 _inside = 0
@@ -40,3 +42,17 @@ def recursion_room() -> Iterator[None]:
             _inside -= 1
             if _inside == 0:
                 sys.setrecursionlimit(_saved)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_recursion_room(handler: F) -> F:
+    """An operation handler that parses, binds and evaluates a statement's tree."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with recursion_room():
+            return handler(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
