@@ -120,3 +120,21 @@ def test_an_empty_name_behind_a_placeholder(table, expression):
                     ExpressionAttributeNames={"#n": ""}) == (
         "ValidationException",
         "ExpressionAttributeNames contains invalid value: Empty attribute name for key #n")
+
+
+def test_placeholders_are_at_most_255_bytes_checked_before_their_syntax(table):
+    longest, too_long = "#" + "a" * 254, "#" + "a" * 255
+    table.get_item(TableName="things", Key=KEY, ProjectionExpression=longest,
+                   ExpressionAttributeNames={longest: "a"})
+    too_long_key = "ExpressionAttributeNames contains invalid key: The expression attribute " \
+                   "map contains a key that is too long; size of key: "
+    assert _refused(table.get_item, Key=KEY, ProjectionExpression="#a",
+                    ExpressionAttributeNames={too_long: "a"}) == (
+        "ValidationException", too_long_key + "256")
+    assert _refused(table.get_item, Key=KEY, ProjectionExpression="#a",
+                    ExpressionAttributeNames={too_long + "-x": "a"}) == (
+        "ValidationException", too_long_key + "258")
+    assert _refused(table.scan, FilterExpression="a = :v",
+                    ExpressionAttributeValues={":" + "v" * 255: {"N": "1"}}) == (
+        "ValidationException", "ExpressionAttributeValues contains invalid key: The expression "
+        "attribute map contains a key that is too long;")
