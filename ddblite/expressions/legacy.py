@@ -117,6 +117,7 @@ def expected_condition(
     """Expected (+ ConditionalOperator) as a Condition."""
     trees = []
     for name, spec in expected.items():
+        check_attribute_name(name)  # INFERRED: as for items, before the entry's own rules
         value = spec.get("Value")
         value_list = spec.get("AttributeValueList")
         op = spec.get("ComparisonOperator")
@@ -164,6 +165,7 @@ def filter_condition(conditions: dict[str, dict], conditional_operator: str | No
     """QueryFilter / ScanFilter as a Condition."""
     trees = []
     for name, spec in conditions.items():
+        check_attribute_name(name)  # INFERRED: as for items
         op = spec.get("ComparisonOperator")
         operands = spec.get("AttributeValueList") or []
         check_operator(op, operands)
@@ -175,6 +177,7 @@ def key_conditions(conditions: dict[str, dict]) -> KeyCondition:
     """KeyConditions as a KeyCondition (check it with ``key_range``)."""
     parsed: dict[str, tuple[str, list[AttributeValue]]] = {}
     for name, spec in conditions.items():
+        check_attribute_name(name)  # INFERRED: as for items
         op = spec.get("ComparisonOperator")
         operands = list(spec.get("AttributeValueList") or [])
         check_operator(op, operands)

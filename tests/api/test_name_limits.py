@@ -138,3 +138,17 @@ def test_placeholders_are_at_most_255_bytes_checked_before_their_syntax(table):
                     ExpressionAttributeValues={":" + "v" * 255: {"N": "1"}}) == (
         "ValidationException", "ExpressionAttributeValues contains invalid key: The expression "
         "attribute map contains a key that is too long;")
+
+
+def test_legacy_condition_maps_check_their_names(table):
+    # INFERRED: the item wording for names in Expected, QueryFilter/ScanFilter, KeyConditions.
+    assert _refused(table.put_item, Item=KEY, Expected={"": {"Exists": False}}) == EMPTY
+    assert _refused(table.put_item, Item=KEY, Expected={TOO_LONG: {"Exists": False}}) == (
+        TOO_LARGE)
+    assert _refused(table.scan, ScanFilter={"": {"ComparisonOperator": "NULL"}}) == EMPTY
+    assert _refused(table.query, KeyConditions={
+        "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+        QueryFilter={TOO_LONG: {"ComparisonOperator": "NULL"}}) == TOO_LARGE
+    assert _refused(table.query, KeyConditions={
+        "": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}) == EMPTY
+    assert "Item" not in table.get_item(TableName="things", Key=KEY)
