@@ -203,3 +203,19 @@ def test_native_values_nested_far_past_32_levels(db):
     with pytest.raises(Exception) as excinfo:
         db.Table("things").put_item(Item={"pk": "k", "d": value})
     assert error_of(excinfo) == ("ValidationException", ITEM_NESTING)
+
+
+def test_deep_condition_objects_of_the_table_api(db):
+    from ddblite.conditions import Attr
+
+    db.create_table(TableName="things", BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    table = db.Table("things")
+    for levels, message in ((600, TOO_MANY), (3000, f"{SIZE_PREFIX} expression size: 18009")):
+        condition = Attr("a").eq(1)
+        for _ in range(levels):
+            condition = ~condition
+        with pytest.raises(Exception) as excinfo:
+            table.scan(FilterExpression=condition)
+        assert error_of(excinfo) == _invalid("FilterExpression", message)
