@@ -82,6 +82,13 @@ def test_partiql_insert_checks_names(table):
     with pytest.raises(Exception) as excinfo:
         table.execute_statement(Statement="INSERT INTO things VALUE {'pk': 'a', '': 1}")
     assert error_of(excinfo) == EMPTY
+    insert = "INSERT INTO things VALUE {'pk': 'a', 'doc': ?}"
+    with pytest.raises(Exception) as excinfo:  # names inside a parameter's map
+        table.execute_statement(Statement=insert, Parameters=[{"M": {TOO_LONG: {"N": "1"}}}])
+    assert error_of(excinfo) == TOO_LARGE
+    assert "Item" not in table.get_item(TableName="things", Key=KEY)
+    table.execute_statement(Statement=insert, Parameters=[{"M": {LONGEST: {"N": "1"}}}])
+    assert LONGEST in table.get_item(TableName="things", Key=KEY)["Item"]["doc"]["M"]
 
 
 def test_update_item_checks_names_behind_placeholders_and_in_values(table):
