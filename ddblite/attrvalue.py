@@ -375,25 +375,50 @@ def _canonical_item_general(item: Any) -> dict:
 # ---------------------------------------------------------------- type pass
 
 
-def type_check_item(item: Any) -> None:
+def type_check_item(item: Any, depth: int = 0) -> None:
     """Raise the SerializationException DynamoDB's deserializer would, if any.
 
     Run on error paths only, so a JSON type error anywhere in the request is
     reported ahead of a validation error found earlier in the same pass.
     """
-    _type_check([(_MAP, item)])
+    for name, value in _as_map(item).items():
+        _attr_name_type(name)
+        type_check_value(value, depth)
 
 
-def type_check_value(value: Any) -> None:
-    _type_check([(_VALUE, value)])
+def type_check_value(value: Any, depth: int = 0) -> None:
+    if depth > _RECURSIVE_LEVELS:  # deeper than any valid value: walk with a stack
+        _type_check([(_VALUE, value)])
+        return
+    for tag, inner in _as_value_struct(value).items():
+        if inner is None or tag not in TYPES:
+            continue
+        if tag in ("S", "N"):
+            _as_string(inner)
+        elif tag == "B":
+            _as_binary(inner)
+        elif tag in ("BOOL", "NULL"):
+            _as_boolean(inner)
+        elif tag == "M":
+            type_check_item(inner, depth + 1)
+        elif tag == "L":
+            for element in _as_list(inner):
+                type_check_value(element, depth + 1)
+        else:
+            check = _as_binary if tag == "BS" else _as_string
+            for member in _as_members(inner):
+                check(member)
 
 
+# Recursion is the fast walk; below this many levels (twice DynamoDB's limit) the walk
+# switches to its own stack, so a value nested thousands of levels deep still reaches
+# the nesting-limit message instead of exhausting Python's stack.
+_RECURSIVE_LEVELS = 2 * MAX_DEPTH
 _MAP, _VALUE = 0, 1
 
 
 def _type_check(pending: list) -> None:
-    # Depth first in source order with an explicit stack: a value nested thousands of
-    # levels deep must reach the nesting-limit message, not exhaust Python's stack.
+    # The same checks as type_check_value, depth first in source order.
     while pending:
         kind, node = pending.pop()
         children: list = []
