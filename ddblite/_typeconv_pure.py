@@ -148,8 +148,18 @@ def _unsupported(value: Any) -> TypeError:
     return TypeError(f'Unsupported type "{type(value)}" for value "{value}"')
 
 
-def serialize(value: Any) -> dict:
+# DynamoDB refuses any value nested deeper than 32 levels, wherever it sits in the
+# request, and its validator stops looking at level 32. Below this depth a stand-in
+# replaces whatever is there: the validator still words the nesting error, and no
+# native value can exhaust the stack (the compiled twin would crash, not raise).
+STAND_IN_DEPTH = 64
+_STAND_IN = {"NULL": True}
+
+
+def serialize(value: Any, depth: int = 1) -> dict:
     """One native value as an AttributeValue."""
+    if depth > STAND_IN_DEPTH:
+        return dict(_STAND_IN)
     kind = type(value)
     # Exact built-in types first: the common case, one type check each.
     if kind is str:
@@ -157,9 +167,9 @@ def serialize(value: Any) -> dict:
     if kind is int or kind is Decimal:
         return {"N": _number(value)}
     if kind is dict:
-        return {"M": {name: serialize(inner) for name, inner in value.items()}}
+        return {"M": {name: serialize(inner, depth + 1) for name, inner in value.items()}}
     if kind is list or kind is tuple:
-        return {"L": [serialize(inner) for inner in value]}
+        return {"L": [serialize(inner, depth + 1) for inner in value]}
     if kind is bool:
         return {"BOOL": value}
     if value is None:
@@ -186,9 +196,9 @@ def serialize(value: Any) -> dict:
         if tag == "BS":
             return {"BS": [_binary(member) for member in value]}
     if isinstance(value, Mapping):
-        return {"M": {name: serialize(inner) for name, inner in value.items()}}
+        return {"M": {name: serialize(inner, depth + 1) for name, inner in value.items()}}
     if isinstance(value, (list, tuple)):
-        return {"L": [serialize(inner) for inner in value]}
+        return {"L": [serialize(inner, depth + 1) for inner in value]}
     raise _unsupported(value)
 
 

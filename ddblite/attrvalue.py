@@ -30,6 +30,10 @@ MAX_DEPTH = 32
 MAX_ITEM_SIZE = 400 * 1024
 MAX_PARTITION_KEY_BYTES = 2048
 MAX_SORT_KEY_BYTES = 1024
+# Attribute names: 1..65535 bytes of UTF-8. A name of at most 16383 characters is at
+# most 65532 bytes, so only longer ones are ever encoded to be measured.
+MAX_NAME_BYTES = 65535
+_NAME_CHARS_ALWAYS_FIT = MAX_NAME_BYTES // 4
 
 _INVALID = "One or more parameter values were invalid: "
 EMPTY_VALUE = (
@@ -57,6 +61,24 @@ NUMBER_MESSAGES = {
     "supported range",
     "precision": "Attempting to store more than 38 significant digits in a Number",
 }
+# Measured on DynamoDB for a 65536-byte name in an item, in a nested map and through
+# ExpressionAttributeNames (ExtendDB/extenddb#365); the number is 65536 although
+# 65535 bytes are accepted.
+NAME_TOO_LARGE = (
+    "1 validation error detected: Attribute name is too large, must be less than 65536 bytes"
+)
+# INFERRED: DynamoDB's error list names this case EMPTY_ATTRIBUTE_NAME, "Empty attribute
+# name"; its framing here follows NAME_TOO_LARGE, which comes from the same checks.
+EMPTY_NAME = "1 validation error detected: Empty attribute name"
+
+
+class AttributeNameError(ValidationException):  # type: ignore[valid-type,misc]
+    """An attribute name DynamoDB refuses. Its text is never wrapped in the
+    "ExpressionAttributeValues contains invalid value" framing (measured)."""
+
+    code = "ValidationException"
+
+
 # The deserializer's words for the AttributeValue and the item map.
 _MAP_OF_VALUES = "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"
 
@@ -309,7 +331,18 @@ def _has_adjacent_equal(ordered: list) -> bool:
 def _attr_name(name: Any) -> str:
     if not isinstance(name, str):
         raise _serialization(f"{_token(name)} cannot be converted to String")
+    if not name or len(name) > _NAME_CHARS_ALWAYS_FIT:
+        check_attribute_name(name)
     return name
+
+
+def check_attribute_name(name: str) -> None:
+    """An attribute name of an item, a map, AttributesToGet or AttributeUpdates:
+    not empty, at most 65535 bytes of UTF-8."""
+    if not name:
+        raise AttributeNameError(EMPTY_NAME)
+    if len(name) > _NAME_CHARS_ALWAYS_FIT and len(_utf8(name)) > MAX_NAME_BYTES:
+        raise AttributeNameError(NAME_TOO_LARGE)
 
 
 def canonical_item(item: Any) -> dict:
@@ -342,18 +375,21 @@ def _canonical_item_general(item: Any) -> dict:
 # ---------------------------------------------------------------- type pass
 
 
-def type_check_item(item: Any) -> None:
+def type_check_item(item: Any, depth: int = 0) -> None:
     """Raise the SerializationException DynamoDB's deserializer would, if any.
 
     Run on error paths only, so a JSON type error anywhere in the request is
     reported ahead of a validation error found earlier in the same pass.
     """
     for name, value in _as_map(item).items():
-        _attr_name(name)
-        type_check_value(value)
+        _attr_name_type(name)
+        type_check_value(value, depth)
 
 
-def type_check_value(value: Any) -> None:
+def type_check_value(value: Any, depth: int = 0) -> None:
+    if depth > _RECURSIVE_LEVELS:  # deeper than any valid value: walk with a stack
+        _type_check([(_VALUE, value)])
+        return
     for tag, inner in _as_value_struct(value).items():
         if inner is None or tag not in TYPES:
             continue
@@ -364,14 +400,56 @@ def type_check_value(value: Any) -> None:
         elif tag in ("BOOL", "NULL"):
             _as_boolean(inner)
         elif tag == "M":
-            type_check_item(inner)
+            type_check_item(inner, depth + 1)
         elif tag == "L":
             for element in _as_list(inner):
-                type_check_value(element)
+                type_check_value(element, depth + 1)
         else:
             check = _as_binary if tag == "BS" else _as_string
             for member in _as_members(inner):
                 check(member)
+
+
+# Recursion is the fast walk; below this many levels (twice DynamoDB's limit) the walk
+# switches to its own stack, so a value nested thousands of levels deep still reaches
+# the nesting-limit message instead of exhausting Python's stack.
+_RECURSIVE_LEVELS = 2 * MAX_DEPTH
+_MAP, _VALUE = 0, 1
+
+
+def _type_check(pending: list) -> None:
+    # The same checks as type_check_value, depth first in source order.
+    while pending:
+        kind, node = pending.pop()
+        children: list = []
+        if kind == _MAP:
+            for name, value in _as_map(node).items():
+                _attr_name_type(name)
+                children.append((_VALUE, value))
+        else:
+            for tag, inner in _as_value_struct(node).items():
+                if inner is None or tag not in TYPES:
+                    continue
+                if tag in ("S", "N"):
+                    _as_string(inner)
+                elif tag == "B":
+                    _as_binary(inner)
+                elif tag in ("BOOL", "NULL"):
+                    _as_boolean(inner)
+                elif tag == "M":
+                    children.append((_MAP, inner))
+                elif tag == "L":
+                    children.extend((_VALUE, element) for element in _as_list(inner))
+                else:
+                    check = _as_binary if tag == "BS" else _as_string
+                    for member in _as_members(inner):
+                        check(member)
+        pending.extend(reversed(children))
+
+
+def _attr_name_type(name: Any) -> None:
+    if not isinstance(name, str):
+        raise _serialization(f"{_token(name)} cannot be converted to String")
 
 
 # ---------------------------------------------------------------- keys

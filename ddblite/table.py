@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ddblite.conditions import Attr, ConditionExpressionBuilder, Key, is_condition
 from ddblite.errors import DynamoDBError, ResourceNotFoundException
+from ddblite.recursion import recursion_room
 from ddblite.typeconv import Binary, deserialize_item, serialize, serialize_item
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ def _render_conditions(params: dict) -> dict:
     def render(member: str, key_condition: bool) -> None:
         value = request[member]
         if is_condition(value):
-            built = builder.build_expression(value, is_key_condition=key_condition)
+            with recursion_room():  # a deep condition object must reach the 4 KB check
+                built = builder.build_expression(value, is_key_condition=key_condition)
             request[member] = built.condition_expression
             names.update(built.attribute_name_placeholders)
             values.update(built.attribute_value_placeholders)

@@ -832,6 +832,18 @@ def item_size(item: dict) -> int:
 
 cdef enum:
     MAX_NESTING = 32
+    # Names of 1..16383 characters are 1..65532 bytes, always within DynamoDB's
+    # 65535; anything else (empty, or possibly too long) takes the general path.
+    NAME_CHARS_ALWAYS_FIT = 16383
+
+
+cdef inline bint _plain_name(object name) noexcept:
+    """A str name that surely satisfies the attribute-name limits."""
+    cdef Py_ssize_t n
+    if not PyUnicode_CheckExact(name):
+        return False
+    n = PyUnicode_GET_LENGTH(name)
+    return 0 < n <= NAME_CHARS_ALWAYS_FIT
 
 
 cdef object _NOT_FAST = object()
@@ -940,7 +952,7 @@ cdef object _fast_value(object value, int depth, Py_ssize_t* size):
         size[0] += 3
         members = {}
         for name, element in (<dict>inner).items():
-            if not PyUnicode_CheckExact(name):
+            if not _plain_name(name):
                 return _NOT_FAST
             size[0] += _utf8_len(name) + 1
             stored = _fast_value(element, depth + 1, size)
@@ -993,7 +1005,7 @@ def canonical_item_sized(item: object):
         return None
     stored = {}
     for name, value in (<dict>item).items():
-        if not PyUnicode_CheckExact(name):
+        if not _plain_name(name):
             return None
         size += _utf8_len(name)
         canonical = _fast_value(value, 1, &size)

@@ -20,6 +20,7 @@ from ddblite._typeconv_pure import (
     EMPTY_VALUE_MESSAGE,
     FLOAT_MESSAGE,
     NON_FINITE_MESSAGE,
+    STAND_IN_DEPTH,
     Binary,
     foreign_binary_type,
 )
@@ -79,31 +80,38 @@ cdef str _set_tag(object value):
     return None
 
 
-cdef dict _serialize_map(object mapping):
+cdef dict _serialize_map(object mapping, int depth):
     cdef dict out = {}
     if type(mapping) is dict:
         for name, inner in (<dict>mapping).items():
-            out[name] = _serialize(inner)
+            out[name] = _serialize(inner, depth)
     else:
         for name, inner in mapping.items():
-            out[name] = _serialize(inner)
+            out[name] = _serialize(inner, depth)
     return out
 
 
-cdef list _serialize_list(object values):
-    return [_serialize(inner) for inner in values]
+cdef list _serialize_list(object values, int depth):
+    return [_serialize(inner, depth) for inner in values]
 
 
-cdef dict _serialize(object value):
+cdef int _STAND_IN_DEPTH = STAND_IN_DEPTH
+
+
+cdef dict _serialize(object value, int depth):
+    # Past the stand-in depth the value is refused anyway (see the pure twin), and
+    # C recursion must stay bounded.
+    if depth > _STAND_IN_DEPTH:
+        return {"NULL": True}
     kind = type(value)
     if kind is str:
         return {"S": value}
     if kind is int or kind is _Decimal:
         return {"N": _number(value)}
     if kind is dict:
-        return {"M": _serialize_map(value)}
+        return {"M": _serialize_map(value, depth + 1)}
     if kind is list or kind is tuple:
-        return {"L": _serialize_list(value)}
+        return {"L": _serialize_list(value, depth + 1)}
     if kind is bool:
         return {"BOOL": value}
     if value is None:
@@ -130,22 +138,22 @@ cdef dict _serialize(object value):
         if tag == "BS":
             return {"BS": [_binary(member) for member in value]}
     if isinstance(value, _Mapping):
-        return {"M": _serialize_map(value)}
+        return {"M": _serialize_map(value, depth + 1)}
     if isinstance(value, (list, tuple)):
-        return {"L": _serialize_list(value)}
+        return {"L": _serialize_list(value, depth + 1)}
     raise TypeError(f'Unsupported type "{type(value)}" for value "{value}"')
 
 
-def serialize(value):
+def serialize(value, int depth=1):
     """One native value as an AttributeValue."""
-    return _serialize(value)
+    return _serialize(value, depth)
 
 
 def serialize_item(item):
     """An item (attribute name -> native value) as an AttributeValue map."""
     if not isinstance(item, _Mapping):
         return item
-    return _serialize_map(item)
+    return _serialize_map(item, 1)
 
 
 cdef object _deserialize(object value):

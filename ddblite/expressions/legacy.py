@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddblite.attrvalue import check_attribute_name
 from ddblite.errors import ValidationException
 from ddblite.expressions import ast
 from ddblite.expressions.api import (
@@ -116,6 +117,7 @@ def expected_condition(
     """Expected (+ ConditionalOperator) as a Condition."""
     trees = []
     for name, spec in expected.items():
+        check_attribute_name(name)  # INFERRED: as for items, before the entry's own rules
         value = spec.get("Value")
         value_list = spec.get("AttributeValueList")
         op = spec.get("ComparisonOperator")
@@ -163,6 +165,7 @@ def filter_condition(conditions: dict[str, dict], conditional_operator: str | No
     """QueryFilter / ScanFilter as a Condition."""
     trees = []
     for name, spec in conditions.items():
+        check_attribute_name(name)  # INFERRED: as for items
         op = spec.get("ComparisonOperator")
         operands = spec.get("AttributeValueList") or []
         check_operator(op, operands)
@@ -174,6 +177,7 @@ def key_conditions(conditions: dict[str, dict]) -> KeyCondition:
     """KeyConditions as a KeyCondition (check it with ``key_range``)."""
     parsed: dict[str, tuple[str, list[AttributeValue]]] = {}
     for name, spec in conditions.items():
+        check_attribute_name(name)  # INFERRED: as for items
         op = spec.get("ComparisonOperator")
         operands = list(spec.get("AttributeValueList") or [])
         check_operator(op, operands)
@@ -190,6 +194,7 @@ def key_conditions(conditions: dict[str, dict]) -> KeyCondition:
 def attributes_to_get(names: list[str]) -> Projection:
     seen: set[str] = set()
     for name in names:
+        check_attribute_name(name)  # INFERRED: the item wording (Scylla saw 6553x)
         if name in seen:
             raise _invalid(f"Duplicate value in attribute name: {name}")
         seen.add(name)

@@ -45,6 +45,13 @@ class _Parser:
         # Nodes produced by a parenthesised group; wrapping one again is redundant.
         self._groups: dict[int, ast.Node] = {}
         self.grouped_paths = False
+        # Backtracking re-reads the same operands: remember each operand parsed at a
+        # token position (node, end, whether it found redundant parentheses) and each
+        # position where an operand or a parenthesised condition failed. Without this,
+        # texts like "((((((a))))))" cost quadratic time.
+        self._operands: dict[int, tuple[ast.Node, int, bool]] = {}
+        self._no_operand: set[int] = set()
+        self._no_group: set[int] = set()
 
     # ------------------------------------------------------------ token helpers
 
@@ -137,6 +144,28 @@ class _Parser:
 
     def operand(self) -> ast.Node:
         """path | :value | function(...) | '(' operand ')'."""
+        start = self.i
+        known = self._operands.get(start)
+        if known is not None:
+            node, self.i, redundant = known
+            self.redundant_parens = self.redundant_parens or redundant
+            return node
+        if start in self._no_operand:
+            raise self.fail()
+        before = self.redundant_parens
+        self.redundant_parens = False
+        try:
+            node = self._operand()
+        except _Fail:
+            self._no_operand.add(start)
+            self.redundant_parens = before
+            raise
+        redundant = self.redundant_parens
+        self.redundant_parens = before or redundant
+        self._operands[start] = (node, self.i, redundant)
+        return node
+
+    def _operand(self) -> ast.Node:
         tok = self.tok
         if tok.kind == PUNCT and tok.text == "(":
             self.i += 1
@@ -196,7 +225,7 @@ class ConditionParser(_Parser):
         return self.primary()
 
     def primary(self) -> ast.Node:
-        if self.punct("("):
+        if self.punct("(") and self.i not in self._no_group:
             saved, saved_flag = self.i, self.redundant_parens
             try:
                 self.i += 1
@@ -205,7 +234,7 @@ class ConditionParser(_Parser):
                 if not self.continues_comparison():
                     return self.mark_group(inner)
             except _Fail:
-                pass
+                self._no_group.add(saved)
             self.i, self.redundant_parens = saved, saved_flag
         return self.comparison()
 

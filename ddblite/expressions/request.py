@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ddblite.attrvalue import check_attribute_name
 from ddblite.errors import ValidationException
 from ddblite.expressions.api import (
     Condition,
@@ -23,6 +24,7 @@ from ddblite.expressions.keycondition import KeyCondition, parse_key_condition
 
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 _VALUE_KEY = re.compile(r":[A-Za-z0-9_]+")
+MAX_KEY_BYTES = 255
 
 
 def check_attribute_maps(names: dict[str, str] | None,
@@ -31,19 +33,39 @@ def check_attribute_maps(names: dict[str, str] | None,
     if names is not None:
         if not names:
             raise ValidationException("ExpressionAttributeNames must not be empty")
-        for key in names:
+        for key, name in names.items():
+            _check_key_length("ExpressionAttributeNames", key, sized=True)
             if not _NAME_KEY.fullmatch(key):
                 raise ValidationException(
                     f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"'
                 )
+            if not name:
+                # Seen in DynamoDB's answers for an empty name behind a placeholder.
+                raise ValidationException(
+                    f"ExpressionAttributeNames contains invalid value: Empty attribute name "
+                    f"for key {key}"
+                )
+            check_attribute_name(name)  # too long: the item wording (measured for SET #n)
     if values is not None:
         if not values:
             raise ValidationException("ExpressionAttributeValues must not be empty")
         for key in values:
+            _check_key_length("ExpressionAttributeValues", key, sized=False)
             if not _VALUE_KEY.fullmatch(key):
                 raise ValidationException(
                     f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"'
                 )
+
+
+def _check_key_length(label: str, key: str, sized: bool) -> None:
+    # Measured (ExtendDB's dual-target tests): placeholders are at most 255 bytes with
+    # their prefix, checked before their syntax; only the names' message gives the size.
+    if len(key) > MAX_KEY_BYTES // 4 and len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        size = f" size of key: {len(key.encode('utf-8', 'surrogatepass'))}" if sized else ""
+        raise ValidationException(
+            f"{label} contains invalid key: The expression attribute map contains a key that "
+            f"is too long;{size}"
+        )
 
 
 class RequestExpressions:

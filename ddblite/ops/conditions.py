@@ -20,7 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddblite.attrvalue import canonical_value, type_check_item, type_check_value
+from ddblite.attrvalue import (
+    AttributeNameError,
+    canonical_value,
+    type_check_item,
+    type_check_value,
+)
 from ddblite.errors import ConditionalCheckFailedException, ValidationException
 from ddblite.expressions import Condition, RequestExpressions, check_attribute_maps
 from ddblite.expressions import expected_condition as legacy_expected_condition
@@ -176,6 +181,8 @@ def canonical_expression_values(values: dict | None) -> dict | None:
     for key, value in values.items():
         try:
             canonical[key] = canonical_value(value)
+        except AttributeNameError:
+            raise  # measured: a bad name inside a value is reported bare
         except ValidationException as exc:
             raise ValidationException(
                 f"ExpressionAttributeValues contains invalid value: {exc.message} for key {key}"

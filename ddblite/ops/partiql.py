@@ -33,6 +33,7 @@ from ddblite.ops.transactions import (
 from ddblite.ops.writes import ItemWrite
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder, check_parameters
+from ddblite.recursion import with_recursion_room
 from ddblite.validate import (
     RETURN_CONSUMED_CAPACITY,
     RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
@@ -127,6 +128,7 @@ _PLAIN = frozenset(("Statement", "Parameters"))
 
 
 @operation("ExecuteStatement")
+@with_recursion_room  # PartiQL trees nest as deep as the 8 KB text allows
 def execute_statement(db: Database, params: dict, region: str) -> dict:
     text = params.get("Statement")
     values = params.get("Parameters")
@@ -167,6 +169,7 @@ def error_entry(exc: DynamoDBError) -> dict[str, Any]:
 
 
 @operation("BatchExecuteStatement")
+@with_recursion_room  # PartiQL trees nest as deep as the 8 KB text allows
 def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     shape = Shape()
@@ -242,6 +245,7 @@ def _batch_read(db: Database, region: str, statement: ast.Select, binder: Binder
 
 
 @operation("ExecuteTransaction")
+@with_recursion_room  # PartiQL trees nest as deep as the 8 KB text allows
 def execute_transaction(db: Database, params: dict, region: str) -> dict:
     token = expect_str(params, "ClientRequestToken")
     rcc = expect_str(params, "ReturnConsumedCapacity")

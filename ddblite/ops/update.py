@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite.attrvalue import canonical_item, canonical_value, type_check_item
+from ddblite.attrvalue import (
+    canonical_item,
+    canonical_value,
+    check_attribute_name,
+    type_check_item,
+)
 from ddblite.attrvalue import type_check_value as _type_check_value
 from ddblite.dispatch import operation
 from ddblite.expressions import Condition, Update, attribute_updates
@@ -117,6 +122,7 @@ def _legacy_update(raw: dict) -> Update:
     """AttributeUpdates: each attribute's value, then its action's rules, in order."""
     canonical: dict[str, dict] = {}
     for name, spec in raw.items():
+        check_attribute_name(name)  # INFERRED: the item wording, before the value
         spec = spec or {}
         value = spec.get("Value")
         if value is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ddblite.partiql import ast
 from ddblite.partiql.parser import parse as _parse
+from ddblite.recursion import recursion_room
 
 MAX_CACHED = 1024
 _statements: dict[str, ast.Statement] = {}
@@ -19,7 +20,8 @@ def parse(text: str) -> ast.Statement:
     dict emptied when full, as a lookup here sits on every statement's path)."""
     statement = _statements.get(text)
     if statement is None:
-        statement = _parse(text)
+        with recursion_room():  # an 8 KB statement can nest some thousands of levels
+            statement = _parse(text)
         if len(_statements) >= MAX_CACHED:
             _statements.clear()
         _statements[text] = statement

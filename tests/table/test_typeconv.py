@@ -128,6 +128,35 @@ def test_twins_deserialize_alike(value) -> None:
     assert len({repr(result) for result in results.values()}) == 1, results
 
 
+def _nested(depth: int, leaf, wrap):
+    value = leaf
+    for _ in range(depth):
+        value = wrap(value)
+    return value
+
+
+@given(depth=st.integers(min_value=60, max_value=70),
+       wrap=st.sampled_from([lambda v: [v], lambda v: {"k": v}, lambda v: (v, 1)]),
+       leaf=st.sampled_from([1, "s", 1.5, object()]))
+@settings(max_examples=60)
+def test_twins_stand_in_past_the_stand_in_depth_alike(depth, wrap, leaf) -> None:
+    # Deeper than any value DynamoDB accepts: both twins stop at the same level, so
+    # whatever sits below (even an unsupported type) is never looked at.
+    value = _nested(depth, leaf, wrap)
+    results = {twin: outcome(IMPLEMENTATIONS[twin].serialize, value) for twin in TWINS}
+    assert len({repr(result) for result in results.values()}) == 1, results
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_very_deep_native_values_neither_recurse_nor_crash(twin) -> None:
+    serialized = IMPLEMENTATIONS[twin].serialize(_nested(200_000, 1, lambda v: [v]))
+    levels = 0
+    while "L" in serialized:
+        serialized = serialized["L"][0]
+        levels += 1
+    assert (levels, serialized) == (_typeconv_pure.STAND_IN_DEPTH, {"NULL": True})
+
+
 # ---------------------------------------------------------------- boto3's behaviour
 
 

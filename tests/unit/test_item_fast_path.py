@@ -83,3 +83,34 @@ def test_fast_path_answers_for_well_formed_items():
 )
 def test_fast_path_hands_over_problem_items(item):
     assert _speedups.canonical_item_sized(item) is None
+
+
+# Names around the limits: 16383 characters (the fast path's own bound) and 65535 bytes.
+NAME = st.builds(
+    lambda char, count, tail: char * count + tail,
+    st.sampled_from(["a", "é", "€", "😀"]),
+    st.sampled_from([0, 1, 16382, 16383, 16384, 21845, 32767, 32768, 65534, 65535]),
+    st.sampled_from(["", "a", "é"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=NAME, nested=st.booleans())
+def test_name_limits_agree_with_the_general_path(name, nested):
+    item = {"m": {"M": {name: {"N": "1"}}}} if nested else {name: {"N": "1"}}
+    fits = 0 < len(name.encode("utf-8")) <= 65535
+    fast = _speedups.canonical_item_sized(item)
+    if fast is not None:
+        assert fits and fast[0] == attrvalue._canonical_item_general(item)
+        return
+    if fits:
+        assert attrvalue.canonical_item(item) == item
+    else:
+        with pytest.raises(attrvalue.AttributeNameError):
+            attrvalue.canonical_item(item)
+
+
+def test_fast_path_hands_over_empty_and_possibly_long_names():
+    assert _speedups.canonical_item_sized({"": {"N": "1"}}) is None
+    assert _speedups.canonical_item_sized({"m": {"M": {"a" * 16384: {"N": "1"}}}}) is None
+    assert _speedups.canonical_item_sized({"a" * 16383: {"N": "1"}}) is not None
