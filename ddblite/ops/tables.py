@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import streamlog
 from ddblite.engine.catalog import TableInfo
@@ -36,9 +37,7 @@ from ddblite.ops.table_schema import (
     check_billing_throughput,
     check_definitions,
     check_gsis,
-    check_index_shapes,
     check_key_definitions,
-    check_key_schema,
     check_lsis,
     check_projected_total,
     check_schema_structure,
@@ -74,51 +73,32 @@ MAX_TABLES = 2500
 
 
 def _indexes(params: dict, name: str) -> list[dict] | None:
-    indexes = expect_list(params, name)
-    if indexes is None:
-        return None
-    return [dict(index) for index in indexes if isinstance(index, dict)]
+    indexes = params.get(name)
+    return None if indexes is None else [dict(index) for index in indexes]
 
 
 @operation("CreateTable")
 def create_table(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    definitions = expect_list(params, "AttributeDefinitions")
-    schema = expect_list(params, "KeySchema")
-    billing = expect_str(params, "BillingMode")
-    throughput = expect_map(params, "ProvisionedThroughput")
-    table_class = expect_str(params, "TableClass")
-    protection = expect_bool(params, "DeletionProtectionEnabled")
-    stream = expect_map(params, "StreamSpecification")
-    tags = expect_list(params, "Tags")
-    on_demand = expect_map(params, "OnDemandThroughput")
-    sse = expect_map(params, "SSESpecification")
-    warm = expect_map(params, "WarmThroughput")
-    policy = expect_str(params, "ResourcePolicy")
-    lsis = _indexes(params, "LocalSecondaryIndexes")
-    gsis = _indexes(params, "GlobalSecondaryIndexes")
+    # Member types are already checked (ddblite.shapes); TableName first, on its own.
+    name = params.get("TableName")
     if name is None:
         raise ValidationException(
             "The parameter 'TableName' is required but was not present in the request"
         )
     check_table_name_alone(name, mode="create")
-
-    shape = Shape()
-    shape.enum(billing, "billingMode", BILLING_MODES)
-    check_throughput(shape, throughput, "provisionedThroughput")
-    check_key_schema(shape, schema, "keySchema")
-    check_definitions(shape, definitions)
-    check_index_shapes(shape, lsis, "localSecondaryIndexes", False)
-    check_index_shapes(shape, gsis, "globalSecondaryIndexes", True)
-    shape.enum(table_class, "tableClass", TABLE_CLASSES)
-    check_sse(shape, sse)
-    check_warm(shape, warm)
-    if stream is not None:
-        enabled = expect_bool(stream, "StreamEnabled")
-        shape.not_null(enabled, "streamSpecification.streamEnabled")
-        shape.enum(expect_str(stream, "StreamViewType"), "streamSpecification.streamViewType",
-                   STREAM_VIEW_TYPES)
-    shape.done()
+    constraints.check("CreateTable", params)
+    definitions = params["AttributeDefinitions"]
+    schema = params["KeySchema"]
+    billing = params.get("BillingMode")
+    throughput = params.get("ProvisionedThroughput")
+    table_class = params.get("TableClass")
+    stream = params.get("StreamSpecification")
+    on_demand = params.get("OnDemandThroughput")
+    sse = params.get("SSESpecification")
+    warm = params.get("WarmThroughput")
+    policy = params.get("ResourcePolicy")
+    lsis = _indexes(params, "LocalSecondaryIndexes")
+    gsis = _indexes(params, "GlobalSecondaryIndexes")
 
     billing = billing or "PROVISIONED"
     check_billing_throughput(billing, throughput)
@@ -161,6 +141,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         )
     if stream_enabled and not stream.get("StreamViewType"):
         raise invalid("You must specify a StreamViewType when enabling a stream")
+    tags = params.get("Tags")
     tag_map = check_tags(tags) if tags is not None else {}
     if policy is not None:
         check_policy(policy)
@@ -191,7 +172,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         "stream": {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         if stream_enabled else None,
         "stream_label": None,
-        "deletion_protection": bool(protection),
+        "deletion_protection": bool(params.get("DeletionProtectionEnabled")),
         "table_class": table_class or "STANDARD",
         "table_class_given": table_class is not None,
         "on_demand": on_demand,
