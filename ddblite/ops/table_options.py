@@ -12,27 +12,17 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite.errors import ValidationException
-from ddblite.validate import Shape, expect_bool, expect_int, expect_str
+from ddblite.validate import Shape, expect_int
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-SSE_TYPES = ("AES256", "KMS")
 # What DynamoDB shows for a table that never asked for more (on-demand and new
 # provisioned tables alike; the provisioned case is INFERRED).
 DEFAULT_WARM = (12000, 4000)
 
 
 # ------------------------------------------------------------------ encryption
-
-
-def check_sse(shape: Shape, spec: dict | None) -> None:
-    """The constraint checks of an SSESpecification (collected with the others)."""
-    if spec is None:
-        return
-    expect_bool(spec, "Enabled")
-    expect_str(spec, "KMSMasterKeyId")
-    shape.enum(expect_str(spec, "SSEType"), "sSESpecification.sSEType", SSE_TYPES)  # INFERRED
 
 
 def _key_arn(db: Database, region: str, key_id: str | None) -> str:

@@ -20,14 +20,10 @@ from ddblite.ops.common import find_table, table_name_of
 from ddblite.ops.index_updates import (
     apply_index_updates,
     build_created,
-    check_index_update_shapes,
-    index_updates,
     show_index_changes,
 )
 from ddblite.ops.table_describe import describe, describe_in
 from ddblite.ops.table_options import (
-    check_sse,
-    check_warm,
     sse_setting,
     update_sse,
     warm_setting,
@@ -35,13 +31,11 @@ from ddblite.ops.table_options import (
 from ddblite.ops.table_schema import (
     PAY_PER_REQUEST_THROUGHPUT,
     check_billing_throughput,
-    check_definitions,
     check_gsis,
     check_key_definitions,
     check_lsis,
     check_projected_total,
     check_schema_structure,
-    check_throughput,
     check_throughput_bounds,
     invalid,
     stored_index,
@@ -53,10 +47,7 @@ from ddblite.validate import (
     Shape,
     check_table_name_alone,
     control_table_name,
-    expect_bool,
     expect_int,
-    expect_list,
-    expect_map,
     expect_str,
 )
 
@@ -64,8 +55,6 @@ if TYPE_CHECKING:
     from ddblite.database import Database
 
 BILLING_MODES = ("PROVISIONED", "PAY_PER_REQUEST")
-TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
-STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 MAX_TABLES = 2500
 
 
@@ -344,30 +333,17 @@ def _drop_items(txn, table: TableInfo) -> None:
 @operation("UpdateTable")
 def update_table(db: Database, params: dict, region: str) -> dict:
     name = control_table_name(params)
-    billing = expect_str(params, "BillingMode")
-    throughput = expect_map(params, "ProvisionedThroughput")
-    protection = expect_bool(params, "DeletionProtectionEnabled")
-    table_class = expect_str(params, "TableClass")
-    on_demand = expect_map(params, "OnDemandThroughput")
-    stream = expect_map(params, "StreamSpecification")
-    sse = expect_map(params, "SSESpecification")
-    warm = expect_map(params, "WarmThroughput")
-    definitions = expect_list(params, "AttributeDefinitions")
-    gsi_updates = index_updates(params)
-    shape = Shape()
-    if definitions is not None:
-        check_definitions(shape, definitions)
-    check_throughput(shape, throughput, "provisionedThroughput")
-    shape.enum(billing, "billingMode", BILLING_MODES)
-    check_index_update_shapes(shape, gsi_updates)
-    shape.enum(table_class, "tableClass", TABLE_CLASSES)
-    check_sse(shape, sse)
-    check_warm(shape, warm)
-    if stream is not None:
-        shape.not_null(expect_bool(stream, "StreamEnabled"), "streamSpecification.streamEnabled")
-        shape.enum(expect_str(stream, "StreamViewType"), "streamSpecification.streamViewType",
-                   STREAM_VIEW_TYPES)
-    shape.done()
+    constraints.check("UpdateTable", params)  # member types: already checked (ddblite.shapes)
+    billing = params.get("BillingMode")
+    throughput = params.get("ProvisionedThroughput")
+    protection = params.get("DeletionProtectionEnabled")
+    table_class = params.get("TableClass")
+    on_demand = params.get("OnDemandThroughput")
+    stream = params.get("StreamSpecification")
+    sse = params.get("SSESpecification")
+    warm = params.get("WarmThroughput")
+    definitions = params.get("AttributeDefinitions")
+    gsi_updates = params.get("GlobalSecondaryIndexUpdates")
     if stream is not None:
         if stream["StreamEnabled"] and not stream.get("StreamViewType"):
             raise invalid("If stream is being enabled then UpdateViewType is required")
