@@ -44,6 +44,15 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "GlobalSecondaryIndexUpdates", "TableClass", "SSESpecification", "WarmThroughput",
         "StreamSpecification",
     ),
+    # After TargetTableName and BackupArn, which the handler checks.
+    "RestoreTableFromBackup": (
+        "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",
+        "GlobalSecondaryIndexOverride",
+    ),
+    "RestoreTableToPointInTime": (
+        "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",
+        "GlobalSecondaryIndexOverride",
+    ),
 }
 
 ORDER: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,6 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite.errors import ValidationException
-from ddblite.validate import Shape, expect_int
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -59,13 +58,6 @@ def describe_sse(record: dict) -> dict | None:
 
 
 # ------------------------------------------------------------------ warm throughput
-
-
-def check_warm(shape: Shape, warm: dict | None, member: str = "warmThroughput") -> None:
-    if warm is None:
-        return
-    shape.at_least(expect_int(warm, "ReadUnitsPerSecond"), f"{member}.readUnitsPerSecond", 1)
-    shape.at_least(expect_int(warm, "WriteUnitsPerSecond"), f"{member}.writeUnitsPerSecond", 1)
 
 
 def warm_setting(current: dict | None, warm: dict | None) -> dict | None:
