@@ -16,9 +16,9 @@ model does not say is declared here, in one place:
 
 Each operation's checker is built once, on first use, and visits only the members
 present in the request (or required), so an operation pays for what it sends.
-Paths are DynamoDB's: lowerCamelCase members, list elements as "<list>.<n>.member".
-Lists of scalars are checked as lists (length), not element by element: no test
-pins DynamoDB's texts for their elements.
+Paths are DynamoDB's: lowerCamelCase members, list elements as "<list>.<n>.member",
+map values as "<map>.<key>.member". Lists and maps of scalars are checked as a whole
+(length), not element by element: no test pins DynamoDB's texts for their elements.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "AttributeDefinitions", "ProvisionedThroughput", "BillingMode",
         "GlobalSecondaryIndexUpdates", "TableClass", "SSESpecification", "WarmThroughput",
         "StreamSpecification",
+    ),
+    # After TableName (the handlers'); the item's or key's AttributeValues come after.
+    "GetItem": ("ReturnConsumedCapacity", "Key", "AttributesToGet"),
+    "PutItem": (
+        "ReturnConsumedCapacity", "Item", "ReturnValues", "ReturnItemCollectionMetrics",
+        "ConditionalOperator", "Expected", "ReturnValuesOnConditionCheckFailure",
+    ),
+    "DeleteItem": (
+        "ReturnConsumedCapacity", "ReturnValues", "ReturnItemCollectionMetrics", "Key",
+        "ConditionalOperator", "Expected", "ReturnValuesOnConditionCheckFailure",
     ),
     # After TargetTableName and BackupArn, which the handler checks.
     "RestoreTableFromBackup": (
@@ -80,6 +90,11 @@ ENUM_TEXT: dict[str, tuple[str, ...]] = {
     "ScalarAttributeType": ("B", "N", "S"),
     "ProjectionType": ("ALL", "INCLUDE", "KEYS_ONLY"),
     "ReturnValue": ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
+    "ComparisonOperator": (
+        "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
+        "BEGINS_WITH", "GE", "CONTAINS",
+    ),
+    "ConditionalOperator": ("OR", "AND"),
 }
 
 Problems = list[str]
@@ -185,11 +200,10 @@ class _Builder:
             inner = self.structure(shape, ORDER.get(shape, tuple(spec[1])))
             if inner is not None:
                 checks.append(inner)
-        elif isinstance(spec, tuple) and spec[0] == "list" and isinstance(
-                SHAPES[spec[1]], tuple):
+        elif isinstance(spec, tuple) and isinstance(SHAPES[spec[1]], tuple):
             element = self.value(spec[1])
             if element is not None:
-                checks.append(_each(element))
+                checks.append((_each if spec[0] == "list" else _each_value)(element))
         if not checks:
             return None
         if len(checks) == 1:
@@ -234,6 +248,15 @@ def _each(element: Check) -> Check:
                 element(member, f"{path}.{position}.member", problems)
 
     return check_each
+
+
+def _each_value(element: Check) -> Check:
+    def check_each_value(value: Any, path: str, problems: Problems) -> None:
+        for key, member in value.items():
+            if member is not None:
+                element(member, f"{path}.{key}.member", problems)
+
+    return check_each_value
 
 
 _BUILDER = _Builder()

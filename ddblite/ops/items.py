@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.attrvalue import (
     MAX_ITEM_SIZE,
     canonical_item,
@@ -26,7 +27,7 @@ from ddblite.engine.capacity import consumed, read_units, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_key
 from ddblite.engine.usage import partition_value
-from ddblite.errors import ValidationException
+from ddblite.errors import ValidationException, validation_errors
 from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
 from ddblite.ops.writes import DeleteWrite, PutWrite
@@ -88,12 +89,12 @@ def only_all_old_or_none(return_values: str | None) -> None:
         raise ValidationException(ONLY_ALL_OLD_OR_NONE)
 
 
-def check_members(shape: Shape, values: dict | None) -> None:
+def check_members(problems: list[str], values: dict | None) -> None:
     """Raise the collected constraint problems; JSON type errors in `values` win."""
-    if shape.problems:
+    if problems:
         if values is not None:
             type_check_item(values)
-        shape.done()
+        raise validation_errors(problems)
 
 
 def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tuple) -> None:
@@ -132,7 +133,7 @@ def put_item(db: Database, params: dict, region: str) -> dict:
         _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
         _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
         conditions.add_condition_constraints(shape, params)
-        check_members(shape, raw_item)
+        check_members(shape.problems, raw_item)
         conditions.check_expression_params(params)
     stored, size = canonical_item_and_size(raw_item)
     condition = conditions.parse_condition(params) if conditional else None
@@ -171,11 +172,7 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     names = params.get("AttributesToGet")
     if raw_key is None or (rcc is not None and rcc not in _RCC) or names == []:
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        shape.not_null(raw_key, "key")
-        read_expressions.shape_attributes_to_get(shape, names)
-        check_members(shape, raw_key)
+        check_members(constraints.problems("GetItem", params), raw_key)
     key = canonical_item(raw_key)
     project = None
     if (
@@ -221,7 +218,7 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
         _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
         shape.not_null(raw_key, "key")
         conditions.add_condition_constraints(shape, params)
-        check_members(shape, raw_key)
+        check_members(shape.problems, raw_key)
         conditions.check_expression_params(params)
     key = canonical_item(raw_key)
     condition = conditions.parse_condition(params) if conditional else None
