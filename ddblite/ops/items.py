@@ -127,13 +127,7 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     conditional = not _CONDITION_KEYS.isdisjoint(params)
     on_failure = conditions.expect_condition_types(params) if conditional else None
     if conditional or raw_item is None or _bad_enums(rcc, rv, ricm):
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        shape.not_null(raw_item, "item")
-        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-        conditions.add_condition_constraints(shape, params)
-        check_members(shape.problems, raw_item)
+        check_members(constraints.problems("PutItem", params), raw_item)
         conditions.check_expression_params(params)
     stored, size = canonical_item_and_size(raw_item)
     condition = conditions.parse_condition(params) if conditional else None
