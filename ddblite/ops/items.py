@@ -206,13 +206,7 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     conditional = not _CONDITION_KEYS.isdisjoint(params)
     on_failure = conditions.expect_condition_types(params) if conditional else None
     if conditional or raw_key is None or _bad_enums(rcc, rv, ricm):
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-        shape.not_null(raw_key, "key")
-        conditions.add_condition_constraints(shape, params)
-        check_members(shape.problems, raw_key)
+        check_members(constraints.problems("DeleteItem", params), raw_key)
         conditions.check_expression_params(params)
     key = canonical_item(raw_key)
     condition = conditions.parse_condition(params) if conditional else None
