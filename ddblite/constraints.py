@@ -54,6 +54,11 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "ReturnConsumedCapacity", "ReturnValues", "ReturnItemCollectionMetrics", "Key",
         "ConditionalOperator", "Expected", "ReturnValuesOnConditionCheckFailure",
     ),
+    "UpdateItem": (
+        "ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "ReturnValues", "Key",
+        "ConditionalOperator", "Expected", "ReturnValuesOnConditionCheckFailure",
+        "AttributeUpdates",
+    ),
     # After TargetTableName and BackupArn, which the handler checks.
     "RestoreTableFromBackup": (
         "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",

@@ -36,7 +36,6 @@ from ddblite.validate import (
     RETURN_ITEM_COLLECTION_METRICS,
     RETURN_VALUES,
     TABLE_NAME_PATTERN,
-    Shape,
     check_table_name_alone,
     expect_bool,
     expect_str,
@@ -95,11 +94,6 @@ def check_members(problems: list[str], values: dict | None) -> None:
         if values is not None:
             type_check_item(values)
         raise validation_errors(problems)
-
-
-def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tuple) -> None:
-    if value is not None and value not in allowed:
-        shape.enum(value, member, names)
 
 
 # Members that make a write conditional; a request without any takes the short path.
