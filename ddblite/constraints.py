@@ -28,7 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ddblite._service_shapes import CONSTRAINTS, OPERATIONS, REQUIRED, SHAPES
-from ddblite.errors import constraint, validation_errors
+from ddblite.errors import constraint as clause
+from ddblite.errors import validation_errors
 
 # Pinned by tests/api/test_create_table.py, test_update_table.py, test_table_options.py
 # and the conformance suite where they give several violations at once; the relative
@@ -59,6 +60,14 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "ConditionalOperator", "Expected", "ReturnValuesOnConditionCheckFailure",
         "AttributeUpdates",
     ),
+    "Query": (
+        "Select", "IndexName", "ReturnConsumedCapacity", "QueryFilter", "ConditionalOperator",
+        "AttributesToGet", "Limit", "KeyConditions",
+    ),
+    "Scan": (
+        "Select", "IndexName", "TotalSegments", "ReturnConsumedCapacity", "ConditionalOperator",
+        "ScanFilter", "AttributesToGet", "Segment", "Limit",
+    ),
     # After TargetTableName and BackupArn, which the handler checks.
     "RestoreTableFromBackup": (
         "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",
@@ -77,7 +86,8 @@ ORDER: dict[str, tuple[str, ...]] = {
     "GlobalSecondaryIndexUpdate": ("Create", "Update", "Delete"),
 }
 
-# DynamoDB's own limits over the model's: a table key has at most two elements, a GSI's
+# DynamoDB's own limits over the model's ("required", "min", "max"; "name" and "bare"
+# change how a violation is worded): a table key has at most two elements, a GSI's
 # (multi-attribute keys) eight; warm throughput is at least 1 unit (INFERRED for
 # UpdateGlobalSecondaryIndexAction's, which no test sends).
 EXTRA: dict[tuple[str, str], dict[str, Any]] = {
@@ -89,6 +99,8 @@ EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("UpdateGlobalSecondaryIndexAction", "ProvisionedThroughput"): {"required": True},
     ("WarmThroughput", "ReadUnitsPerSecond"): {"min": 1},
     ("WarmThroughput", "WriteUnitsPerSecond"): {"min": 1},
+    # Query names its Limit capitalized and without the value (Scan does not).
+    ("QueryInput", "Limit"): {"name": "Limit", "bare": True},
 }
 
 ENUM_TEXT: dict[str, tuple[str, ...]] = {
@@ -100,6 +112,7 @@ ENUM_TEXT: dict[str, tuple[str, ...]] = {
         "BEGINS_WITH", "GE", "CONTAINS",
     ),
     "ConditionalOperator": ("OR", "AND"),
+    "Select": ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),
 }
 
 Problems = list[str]
@@ -132,6 +145,7 @@ def java_text(value: Any, shape: str | None = None) -> str:
 def _rules(shape: str, limits: dict[str, Any]) -> list[Check]:
     """The checks of one present value, in the order DynamoDB reports them: pattern,
     length (or value) minimum, maximum, enum."""
+    constraint = _bare if limits.get("bare") else _clause
     spec = SHAPES[shape]
     kind = spec if isinstance(spec, str) else spec[0]
     sized = kind in ("string", "list", "map")
@@ -181,6 +195,14 @@ def _rules(shape: str, limits: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def _clause(value: Any, path: str, rule: str) -> str:
+    return clause(value, path, rule)
+
+
+def _bare(value: Any, path: str, rule: str) -> str:
+    return f"Value at '{path}' failed to satisfy constraint: {rule}"
+
+
 class _Builder:
     """Turns shape names into constraint checks, each built once."""
 
@@ -197,8 +219,7 @@ class _Builder:
         return self.built[shape]
 
     def _value(self, shape: str, extra: dict[str, Any] | None) -> Check | None:
-        limits = {**CONSTRAINTS.get(shape, {}), **{k: v for k, v in (extra or {}).items()
-                                                   if k != "required"}}
+        limits = {**CONSTRAINTS.get(shape, {}), **(extra or {})}
         checks = _rules(shape, limits)
         spec = SHAPES[shape]
         if isinstance(spec, tuple) and spec[0] == "structure":
@@ -229,7 +250,7 @@ class _Builder:
             needed = member in required or bool(extra and extra.get("required"))
             check = self.value(spec[member], extra)
             if needed or check is not None:
-                plan.append((member, wire(member), needed, check))
+                plan.append((member, (extra or {}).get("name", wire(member)), needed, check))
         if not plan:
             return None
 
@@ -239,7 +260,7 @@ class _Builder:
                 member_value = value.get(member)
                 if member_value is None:
                     if needed:
-                        problems.append(constraint(None, prefix + name, "Member must not be null"))
+                        problems.append(clause(None, prefix + name, "Member must not be null"))
                 elif check is not None:
                     check(member_value, prefix + name, problems)
 
@@ -256,10 +277,10 @@ def _each(element: Check) -> Check:
 
 
 def _each_value(element: Check) -> Check:
+    # A null map value is checked as an empty structure: its required members are null.
     def check_each_value(value: Any, path: str, problems: Problems) -> None:
         for key, member in value.items():
-            if member is not None:
-                element(member, f"{path}.{key}.member", problems)
+            element({} if member is None else member, f"{path}.{key}.member", problems)
 
     return check_each_value
 
