@@ -68,6 +68,8 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "Select", "IndexName", "TotalSegments", "ReturnConsumedCapacity", "ConditionalOperator",
         "ScanFilter", "AttributesToGet", "Segment", "Limit",
     ),
+    # After TableName (the handler's, with the data plane's rules).
+    "UpdateTimeToLive": ("TimeToLiveSpecification",),
     # After TargetTableName and BackupArn, which the handler checks.
     "RestoreTableFromBackup": (
         "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",

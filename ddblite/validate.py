@@ -145,6 +145,12 @@ class Shape:
         if high is not None and len(value) > high:
             self.add(value, member, f"Member must have length less than or equal to {high}")
 
+    def declared(self, operation: str, params: dict) -> None:
+        """Add the violations of the operation's declared members (ddblite.constraints)."""
+        from ddblite.constraints import problems
+
+        self.problems += problems(operation, params)
+
     def done(self) -> None:
         if self.problems:
             raise validation_errors(self.problems)
