@@ -70,6 +70,10 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     ),
     # After TableName (the handler's, with the data plane's rules).
     "UpdateTimeToLive": ("TimeToLiveSpecification",),
+    "ListStreams": ("TableName", "ExclusiveStartStreamArn", "Limit"),
+    "DescribeStream": ("StreamArn", "Limit", "ExclusiveStartShardId"),
+    "GetShardIterator": ("StreamArn", "ShardId", "ShardIteratorType", "SequenceNumber"),
+    "GetRecords": ("ShardIterator", "Limit"),
     # After TargetTableName and BackupArn, which the handler checks.
     "RestoreTableFromBackup": (
         "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",
@@ -101,6 +105,13 @@ EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("UpdateGlobalSecondaryIndexAction", "ProvisionedThroughput"): {"required": True},
     ("WarmThroughput", "ReadUnitsPerSecond"): {"min": 1},
     ("WarmThroughput", "WriteUnitsPerSecond"): {"min": 1},
+    ("Streams.ListStreamsInput", "Limit"): {"max": 100},
+    ("Streams.DescribeStreamInput", "Limit"): {"max": 100},
+    ("Streams.GetRecordsInput", "Limit"): {"max": 1000},
+    # ddblite reads no AT_TIMESTAMP iterators (newer than its streams): DynamoDB Streams'
+    # set as it was, which tests/streams/test_stream_api.py pins.
+    ("Streams.GetShardIteratorInput", "ShardIteratorType"): {
+        "enum": ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]},
     # Query names its Limit capitalized and without the value (Scan does not).
     ("QueryInput", "Limit"): {"name": "Limit", "bare": True},
 }
