@@ -70,14 +70,19 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     ),
     # After TableName (the handler's, with the data plane's rules).
     "UpdateTimeToLive": ("TimeToLiveSpecification",),
+    # After TableName where they have one (the handlers', with the data plane's rules).
+    "CreateBackup": ("BackupName",),
+    "DescribeBackup": ("BackupArn",),
+    "DeleteBackup": ("BackupArn",),
+    "ListBackups": ("Limit", "ExclusiveStartBackupArn", "BackupType"),
     "ListStreams": ("TableName", "ExclusiveStartStreamArn", "Limit"),
     "DescribeStream": ("StreamArn", "Limit", "ExclusiveStartShardId"),
     "GetShardIterator": ("StreamArn", "ShardId", "ShardIteratorType", "SequenceNumber"),
     "GetRecords": ("ShardIterator", "Limit"),
-    # After TargetTableName and BackupArn, which the handler checks.
+    # After TargetTableName, which the handler checks.
     "RestoreTableFromBackup": (
-        "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",
-        "GlobalSecondaryIndexOverride",
+        "BackupArn", "BillingModeOverride", "ProvisionedThroughputOverride",
+        "LocalSecondaryIndexOverride", "GlobalSecondaryIndexOverride",
     ),
     "RestoreTableToPointInTime": (
         "BillingModeOverride", "ProvisionedThroughputOverride", "LocalSecondaryIndexOverride",

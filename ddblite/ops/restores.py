@@ -11,9 +11,8 @@ does, DescribeTable right after says ACTIVE with RestoreSummary.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import backups, changelog
 from ddblite.errors import (
@@ -21,7 +20,7 @@ from ddblite.errors import (
     PointInTimeRecoveryUnavailableException,
     TableAlreadyExistsException,
 )
-from ddblite.ops.backups import backup_of, check_backup_arn, source_table
+from ddblite.ops.backups import backup_of, source_table
 from ddblite.ops.common import table_arn
 from ddblite.ops.misc import restorable_window
 from ddblite.ops.table_describe import describe
@@ -128,15 +127,12 @@ def _restored_record(params: dict, source: dict, target: str, region: str, now: 
     }
 
 
-def _check_restore_shape(operation: str, params: dict, target: str | None,
-                         arn: Any = False) -> None:
-    """The request-shape checks both restores share (arn False: no BackupArn member):
-    the names by hand, the overrides from the declaration (ddblite.constraints)."""
+def _check_restore_shape(operation: str, params: dict, target: str | None) -> None:
+    """The request-shape checks both restores share: the target name by hand, the
+    backup ARN and the overrides from the declaration (ddblite.constraints)."""
     shape = Shape()
     shape.table_name(target, "targetTableName", mode="create")
-    if arn is not False:
-        check_backup_arn(shape, arn)
-    shape.problems += constraints.problems(operation, params)
+    shape.declared(operation, params)
     shape.done()
 
 
@@ -144,7 +140,7 @@ def _check_restore_shape(operation: str, params: dict, target: str | None,
 def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
     target = expect_str(params, "TargetTableName")
     arn = expect_str(params, "BackupArn")
-    _check_restore_shape("RestoreTableFromBackup", params, target, arn)
+    _check_restore_shape("RestoreTableFromBackup", params, target)
     now = db.clock.now()
 
     def run(txn):
