@@ -70,6 +70,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     ),
     # After TableName (the handler's, with the data plane's rules).
     "UpdateTimeToLive": ("TimeToLiveSpecification",),
+    "UpdateContinuousBackups": ("PointInTimeRecoverySpecification",),
     # After TableName where they have one (the handlers', with the data plane's rules).
     "CreateBackup": ("BackupName",),
     "DescribeBackup": ("BackupArn",),
