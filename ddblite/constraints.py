@@ -69,6 +69,12 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "ScanFilter", "AttributesToGet", "Segment", "Limit",
     ),
     # After TableName (the handler's, with the data plane's rules).
+    "ExecuteStatement": (
+        "Statement", "Parameters", "ReturnConsumedCapacity", "NextToken", "Limit",
+        "ReturnValuesOnConditionCheckFailure",
+    ),
+    "BatchExecuteStatement": ("Statements", "ReturnConsumedCapacity"),
+    "ExecuteTransaction": ("TransactStatements", "ClientRequestToken", "ReturnConsumedCapacity"),
     "UpdateTimeToLive": ("TimeToLiveSpecification",),
     "UpdateContinuousBackups": ("PointInTimeRecoverySpecification",),
     # IndexName is left unchecked, as it was: no test pins DynamoDB's words for it here.
@@ -160,9 +166,12 @@ def java_text(value: Any, shape: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     spec = SHAPES.get(shape) if shape else None
-    if isinstance(value, dict) and isinstance(spec, tuple) and spec[0] == "structure":
-        inner = ", ".join(f"{wire(m)}={java_text(value.get(m), s)}" for m, s in spec[1].items())
-        return f"{shape}({inner})"
+    if isinstance(value, dict):
+        if isinstance(spec, tuple) and spec[0] == "structure":
+            inner = ", ".join(f"{wire(m)}={java_text(value.get(m), s)}"
+                              for m, s in spec[1].items())
+            return f"{shape}({inner})"
+        return "{" + ", ".join(f"{k}={java_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         element = spec[1] if isinstance(spec, tuple) and spec[0] == "list" else None
         return "[" + ", ".join(java_text(v, element) for v in value) + "]"
