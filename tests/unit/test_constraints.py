@@ -94,3 +94,48 @@ def test_a_sound_request_has_no_problems():
                                                 "ProvisionedThroughput": {
                                                     "ReadCapacityUnits": 1,
                                                     "WriteCapacityUnits": 1}}) == []
+
+
+def test_map_values_are_checked_under_their_key_and_null_ones_as_empty():
+    found = constraints.problems("Query", {
+        "KeyConditions": {"pk": {"ComparisonOperator": "SAME"}, "sk": None},
+        "Limit": 0,
+    })
+    assert found == [
+        "Value at 'Limit' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 1",
+        "Value 'SAME' at 'keyConditions.pk.member.comparisonOperator' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, "
+        "EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+        "Value null at 'keyConditions.sk.member.comparisonOperator' failed to satisfy "
+        "constraint: Member must not be null",
+    ]
+
+
+def test_scan_words_its_limit_with_the_value():
+    assert constraints.problems("Scan", {"Limit": 0}) == [
+        "Value '0' at 'limit' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 1"
+    ]
+
+
+def test_a_declared_enum_can_narrow_the_model():
+    found = constraints.problems("GetShardIterator", {
+        "StreamArn": "a" * 40, "ShardId": "s" * 30, "ShardIteratorType": "AT_TIMESTAMP"})
+    assert found == [
+        "Value 'AT_TIMESTAMP' at 'shardIteratorType' failed to satisfy constraint: Member must "
+        "satisfy enum value set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, "
+        "AFTER_SEQUENCE_NUMBER]"
+    ]
+
+
+def test_members_left_out_of_a_declaration_are_not_checked():
+    # TableName stays with the handlers (its rules depend on the operation).
+    assert constraints.problems("GetItem", {"TableName": "", "Key": {}}) == []
+
+
+def test_checkers_are_built_once_per_operation():
+    constraints.problems("PutItem", {"Item": {}})
+    first = constraints._BY_OPERATION["PutItem"]
+    constraints.problems("PutItem", {"Item": {}})
+    assert constraints._BY_OPERATION["PutItem"] is first
