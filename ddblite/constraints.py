@@ -75,6 +75,10 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     ),
     "BatchExecuteStatement": ("Statements", "ReturnConsumedCapacity"),
     "ExecuteTransaction": ("TransactStatements", "ClientRequestToken", "ReturnConsumedCapacity"),
+    "ListTables": ("ExclusiveStartTableName", "Limit"),
+    "TagResource": ("ResourceArn", "Tags"),
+    "UntagResource": ("ResourceArn", "TagKeys"),
+    "ListTagsOfResource": ("ResourceArn",),
     "UpdateTimeToLive": ("TimeToLiveSpecification",),
     "UpdateContinuousBackups": ("PointInTimeRecoverySpecification",),
     # IndexName is left unchecked, as it was: no test pins DynamoDB's words for it here.
@@ -112,10 +116,11 @@ ORDER: dict[str, tuple[str, ...]] = {
     "GlobalSecondaryIndexUpdate": ("Create", "Update", "Delete"),
 }
 
-# DynamoDB's own limits over the model's ("required", "min", "max"; "name" and "bare"
-# change how a violation is worded): a table key has at most two elements, a GSI's
-# (multi-attribute keys) eight; warm throughput is at least 1 unit (INFERRED for
-# UpdateGlobalSecondaryIndexAction's, which no test sends).
+# DynamoDB's own rules over the model's, per structure member: "required", "min", "max",
+# "enum" add to or replace the model's; "name" and "bare" change how a violation is
+# worded; "shallow" leaves the member's insides to its handler. A table key has at most
+# two elements, a GSI's (multi-attribute keys) eight; warm throughput is at least 1 unit
+# (INFERRED for UpdateGlobalSecondaryIndexAction's, which no test sends).
 EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("CreateTableInput", "KeySchema"): {"required": True, "max": 2},
     ("CreateTableInput", "AttributeDefinitions"): {"required": True},
@@ -132,6 +137,8 @@ EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     # set as it was, which tests/streams/test_stream_api.py pins.
     ("Streams.GetShardIteratorInput", "ShardIteratorType"): {
         "enum": ["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"]},
+    # TagResource's tags are checked one by one after the resource is found (ops/tags.py).
+    ("TagResourceInput", "Tags"): {"shallow": True},
     # Query names its Limit capitalized and without the value (Scan does not).
     ("QueryInput", "Limit"): {"name": "Limit", "bare": True},
 }
@@ -258,11 +265,12 @@ class _Builder:
         limits = {**CONSTRAINTS.get(shape, {}), **(extra or {})}
         checks = _rules(shape, limits)
         spec = SHAPES[shape]
-        if isinstance(spec, tuple) and spec[0] == "structure":
+        deep = isinstance(spec, tuple) and not limits.get("shallow")
+        if deep and spec[0] == "structure":
             inner = self.structure(shape, ORDER.get(shape, tuple(spec[1])))
             if inner is not None:
                 checks.append(inner)
-        elif isinstance(spec, tuple) and isinstance(SHAPES[spec[1]], tuple):
+        elif deep and isinstance(SHAPES[spec[1]], tuple):
             element = self.value(spec[1])
             if element is not None:
                 checks.append((_each if spec[0] == "list" else _each_value)(element))

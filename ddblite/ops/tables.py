@@ -44,11 +44,8 @@ from ddblite.ops.table_settings import check_policy, policy_revision
 from ddblite.ops.tags import check_tags
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
-    Shape,
     check_table_name_alone,
     control_table_name,
-    expect_int,
-    expect_str,
 )
 
 if TYPE_CHECKING:
@@ -257,13 +254,9 @@ def describe_table(db: Database, params: dict, region: str) -> dict:
 
 @operation("ListTables", reads=True)
 def list_tables(db: Database, params: dict, region: str) -> dict:
-    start = expect_str(params, "ExclusiveStartTableName")
-    limit = expect_int(params, "Limit")
-    shape = Shape()
-    shape.table_name(start, "exclusiveStartTableName", mode="create", required=False)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", 100)
-    shape.done()
+    constraints.check("ListTables", params)
+    start = params.get("ExclusiveStartTableName")
+    limit = params.get("Limit")
     names = db.storage.read(lambda txn: db.catalog.names(txn, region))
     names.sort()
     if start is not None:
