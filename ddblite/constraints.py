@@ -24,6 +24,7 @@ map values as "<map>.<key>.member". Lists and maps of scalars are checked as a w
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +32,12 @@ from ddblite._service_shapes import CONSTRAINTS, OPERATIONS, REQUIRED, SHAPES
 from ddblite.errors import constraint as clause
 from ddblite.errors import validation_errors
 
-# Pinned by tests/api/test_create_table.py, test_update_table.py, test_table_options.py
-# and the conformance suite where they give several violations at once; the relative
-# order of members no test combines is INFERRED.
+# The order is pinned by tests/api (test_create_table.py, test_update_table.py,
+# test_table_options.py, the item, query and scan tests) and the conformance suite where
+# they give several violations at once; the order of members no test combines is INFERRED.
+# Where an operation has a TableName (TargetTableName), its handler checks it first,
+# by the rules of its plane (ddblite.validate.Shape.table_name), alone or together with
+# these.
 MEMBERS: dict[str, tuple[str, ...]] = {
     "CreateTable": (
         "BillingMode", "ProvisionedThroughput", "KeySchema", "AttributeDefinitions",
@@ -45,7 +49,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "GlobalSecondaryIndexUpdates", "TableClass", "SSESpecification", "WarmThroughput",
         "StreamSpecification",
     ),
-    # After TableName (the handlers'); the item's or key's AttributeValues come after.
+    # The item's or key's AttributeValues are checked after these (ddblite.attrvalue).
     "GetItem": ("ReturnConsumedCapacity", "Key", "AttributesToGet"),
     "PutItem": (
         "ReturnConsumedCapacity", "Item", "ReturnValues", "ReturnItemCollectionMetrics",
@@ -68,7 +72,6 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "Select", "IndexName", "TotalSegments", "ReturnConsumedCapacity", "ConditionalOperator",
         "ScanFilter", "AttributesToGet", "Segment", "Limit",
     ),
-    # After TableName (the handler's, with the data plane's rules).
     "ExecuteStatement": (
         "Statement", "Parameters", "ReturnConsumedCapacity", "NextToken", "Limit",
         "ReturnValuesOnConditionCheckFailure",
@@ -84,7 +87,6 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     # IndexName is left unchecked, as it was: no test pins DynamoDB's words for it here.
     "UpdateContributorInsights": ("ContributorInsightsAction", "ContributorInsightsMode"),
     "ListContributorInsights": ("MaxResults",),
-    # After TableName where they have one (the handlers', with the data plane's rules).
     "CreateBackup": ("BackupName",),
     "DescribeBackup": ("BackupArn",),
     "DeleteBackup": ("BackupArn",),
@@ -98,7 +100,6 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "DescribeStream": ("StreamArn", "Limit", "ExclusiveStartShardId"),
     "GetShardIterator": ("StreamArn", "ShardId", "ShardIteratorType", "SequenceNumber"),
     "GetRecords": ("ShardIterator", "Limit"),
-    # After TargetTableName, which the handler checks.
     "RestoreTableFromBackup": (
         "BackupArn", "BillingModeOverride", "ProvisionedThroughputOverride",
         "LocalSecondaryIndexOverride", "GlobalSecondaryIndexOverride",
@@ -157,7 +158,6 @@ ENUM_TEXT: dict[str, tuple[str, ...]] = {
 
 Problems = list[str]
 Check = Callable[[Any, str, Problems], None]  # (present value, its path, problems so far)
-_SCALARS = ("string", "integer", "long", "double")
 
 
 def wire(member: str) -> str:
@@ -331,14 +331,24 @@ def _each_value(element: Check) -> Check:
 
 _BUILDER = _Builder()
 _BY_OPERATION: dict[str, Check] = {}
+# Building is rare but not atomic (a shape under construction reads as "nothing to
+# check"): a server's first requests may build on several threads at once.
+_BUILD_LOCK = threading.Lock()
 
 
 def _checker(operation: str) -> Check:
     check = _BY_OPERATION.get(operation)
     if check is None:
-        built = _BUILDER.structure(OPERATIONS[operation], MEMBERS[operation])
-        check = _BY_OPERATION[operation] = built or (lambda value, path, problems: None)
+        with _BUILD_LOCK:
+            check = _BY_OPERATION.get(operation)
+            if check is None:
+                built = _BUILDER.structure(OPERATIONS[operation], MEMBERS[operation])
+                check = _BY_OPERATION[operation] = built or _nothing
     return check
+
+
+def _nothing(value: Any, path: str, problems: Problems) -> None:
+    """The checker of an operation whose declared members have no constraints."""
 
 
 def problems(operation: str, params: dict) -> Problems:

@@ -139,3 +139,27 @@ def test_checkers_are_built_once_per_operation():
     first = constraints._BY_OPERATION["PutItem"]
     constraints.problems("PutItem", {"Item": {}})
     assert constraints._BY_OPERATION["PutItem"] is first
+
+
+def test_first_builds_on_several_threads_agree(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(constraints, "_BUILDER", constraints._Builder())
+    monkeypatch.setattr(constraints, "_BY_OPERATION", {})
+    request = {"KeySchema": [{"AttributeName": "k", "KeyType": "X"}],
+               "AttributeDefinitions": [], "BillingMode": "Y"}
+    results: list = []
+    barrier = threading.Barrier(8)
+
+    def run():
+        barrier.wait()
+        results.append(constraints.problems("CreateTable", request))
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8
+    assert all(len(found) == 2 for found in results)
+    assert all(found == results[0] for found in results)
