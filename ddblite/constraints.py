@@ -72,6 +72,8 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "Select", "IndexName", "TotalSegments", "ReturnConsumedCapacity", "ConditionalOperator",
         "ScanFilter", "AttributesToGet", "Segment", "Limit",
     ),
+    # Statements are checked as their model structures, ReturnValuesOnConditionCheckFailure's
+    # enum included (INFERRED: no test sends a bad one inside a batch or transaction).
     "ExecuteStatement": (
         "Statement", "Parameters", "ReturnConsumedCapacity", "NextToken", "Limit",
         "ReturnValuesOnConditionCheckFailure",
@@ -166,8 +168,9 @@ def wire(member: str) -> str:
 
 
 def java_text(value: Any, shape: str | None = None) -> str:
-    """A value as Java's toString shows it inside DynamoDB's messages (structures
-    as "KeySchemaElement(attributeName=a, keyType=HASH)")."""
+    """A value as Java's toString shows it inside DynamoDB's messages: structures as
+    "KeySchemaElement(attributeName=a, keyType=HASH)" (pinned for KeySchemaElement,
+    INFERRED for the others), other maps as "{k=v}"."""
     if value is None:
         return "null"
     if isinstance(value, bool):
