@@ -4,7 +4,9 @@ DynamoDB checks a request in two stages. First the shape: every member's
 type, then the members' constraints (not null, lengths, enums, ranges), all
 of which are reported together as "N validation errors detected: ...". Only
 when the shape is sound does it check meaning (one ValidationException at a
-time). `Shape` collects the first stage's problems in DynamoDB's order.
+time). Most members' constraints are declared in ddblite.constraints; `Shape`
+collects what handlers check by hand (table names, whose rules depend on the
+operation) together with the declared ones (`Shape.declared`).
 """
 
 from __future__ import annotations
@@ -144,6 +146,12 @@ class Shape:
             self.add(value, member, f"Member must have length greater than or equal to {low}")
         if high is not None and len(value) > high:
             self.add(value, member, f"Member must have length less than or equal to {high}")
+
+    def declared(self, operation: str, params: dict) -> None:
+        """Add the violations of the operation's declared members (ddblite.constraints)."""
+        from ddblite.constraints import problems
+
+        self.problems += problems(operation, params)
 
     def done(self) -> None:
         if self.problems:

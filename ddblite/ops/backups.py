@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import backups
 from ddblite.errors import BackupNotFoundException, TableNotFoundException
@@ -18,32 +19,14 @@ from ddblite.ops.common import region_of, table_arn, table_name_of
 from ddblite.ops.table_schema import invalid
 from ddblite.ops.timestamps import expect_time, stamp
 from ddblite.validate import (
-    TABLE_NAME_PATTERN,
-    TABLE_NAME_RULE,
     Shape,
-    expect_int,
-    expect_str,
 )
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-BACKUP_TYPE_FILTERS = ("USER", "SYSTEM", "AWS_BACKUP", "ALL")
 # A SYSTEM backup (made when a table with PITR is deleted) lives 35 days.
 SYSTEM_BACKUP_SECONDS = 35 * 86400
-
-
-def _check_backup_name(shape: Shape, name: str | None) -> None:
-    if not shape.not_null(name, "backupName"):
-        return
-    if not TABLE_NAME_PATTERN.fullmatch(name):
-        shape.add(name, "backupName", TABLE_NAME_RULE)
-    shape.length_between(name, "backupName", 3, 255)
-
-
-def check_backup_arn(shape: Shape, arn: str | None, member: str = "backupArn") -> None:
-    if shape.not_null(arn, member):
-        shape.length_between(arn, member, 37, 1024)
 
 
 def source_table(db: Database, txn, region: str, name: str):
@@ -170,11 +153,11 @@ def _description(record: dict) -> dict[str, Any]:
 
 @operation("CreateBackup")
 def create_backup(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    backup_name = expect_str(params, "BackupName")
+    name = params.get("TableName")
+    backup_name = params.get("BackupName")
     shape = Shape()
     shape.table_name(name)
-    _check_backup_name(shape, backup_name)
+    shape.declared("CreateBackup", params)
     shape.done()
     now = db.clock.now()
 
@@ -190,20 +173,16 @@ def create_backup(db: Database, params: dict, region: str) -> dict:
 
 @operation("DescribeBackup", reads=True)
 def describe_backup(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "BackupArn")
-    shape = Shape()
-    check_backup_arn(shape, arn)
-    shape.done()
+    constraints.check("DescribeBackup", params)
+    arn = params["BackupArn"]
     _, record = db.storage.read(lambda txn: backup_of(txn, arn, db.clock.now()))
     return {"BackupDescription": _description(record)}
 
 
 @operation("DeleteBackup")
 def delete_backup(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "BackupArn")
-    shape = Shape()
-    check_backup_arn(shape, arn)
-    shape.done()
+    constraints.check("DeleteBackup", params)
+    arn = params["BackupArn"]
 
     def run(txn):
         backup_id, record = backup_of(txn, arn, db.clock.now())
@@ -218,19 +197,15 @@ def delete_backup(db: Database, params: dict, region: str) -> dict:
 
 @operation("ListBackups", reads=True)
 def list_backups(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    limit = expect_int(params, "Limit")
+    name = params.get("TableName")
+    limit = params.get("Limit")
     lower = expect_time(params, "TimeRangeLowerBound")
     upper = expect_time(params, "TimeRangeUpperBound")
-    start = expect_str(params, "ExclusiveStartBackupArn")
-    backup_type = expect_str(params, "BackupType")
+    start = params.get("ExclusiveStartBackupArn")
+    backup_type = params.get("BackupType")
     shape = Shape()
     shape.table_name(name, required=False)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", 100)
-    if start is not None:
-        check_backup_arn(shape, start, "exclusiveStartBackupArn")
-    shape.enum(backup_type, "backupType", BACKUP_TYPE_FILTERS)
+    shape.declared("ListBackups", params)
     shape.done()
     if lower is not None and upper is not None and lower > upper:
         # INFERRED wording

@@ -16,6 +16,7 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import changelog, jobs
 from ddblite.engine import items as stored_items
@@ -32,7 +33,7 @@ from ddblite.ops.misc import restorable_window
 from ddblite.ops.timestamps import expect_time, stamp
 from ddblite.storage.interface import prefix_end
 from ddblite.transfer import exports, s3
-from ddblite.validate import Shape, expect_int, expect_map, expect_str
+from ddblite.validate import Shape, expect_map, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -302,11 +303,8 @@ def _export_of(db: Database, arn: str) -> dict:
 
 @operation("DescribeExport", reads=True)
 def describe_export(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "ExportArn")
-    shape = Shape()
-    if shape.not_null(arn, "exportArn"):
-        shape.length_between(arn, "exportArn", 37, 1024)
-    shape.done()
+    constraints.check("DescribeExport", params)
+    arn = params["ExportArn"]
     return {"ExportDescription": _description(_export_of(db, arn))}
 
 
@@ -325,14 +323,10 @@ def page(records: list[dict], size: int | None, token: str | None, default: int,
 
 @operation("ListExports", reads=True)
 def list_exports(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "TableArn")
-    size = expect_int(params, "MaxResults")
-    token = expect_str(params, "NextToken")
-    shape = Shape()
-    shape.length_between(arn, "tableArn", 1, 1024)
-    shape.at_least(size, "maxResults", 1)
-    shape.at_most(size, "maxResults", 25)
-    shape.done()
+    constraints.check("ListExports", params)
+    arn = params.get("TableArn")
+    size = params.get("MaxResults")
+    token = params.get("NextToken")
     records = db.storage.read(lambda txn: list(jobs.every(txn, "export")))
     if arn is not None:
         records = [r for r in records if r["table_arn"] == arn]

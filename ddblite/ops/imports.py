@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.attrvalue import MAX_ITEM_SIZE, canonical_item_and_size
 from ddblite.dispatch import dispatch, operation
 from ddblite.engine import items as stored_items
@@ -26,7 +27,7 @@ from ddblite.ops.common import find_table, table_arn
 from ddblite.ops.exports import by_token, check_bucket_name, new_job_id, page
 from ddblite.ops.timestamps import stamp
 from ddblite.transfer import imports, s3
-from ddblite.validate import Shape, expect_int, expect_map, expect_str
+from ddblite.validate import Shape, expect_map, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -196,11 +197,8 @@ def import_table(db: Database, params: dict, region: str) -> dict:
 
 @operation("DescribeImport", reads=True)
 def describe_import(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "ImportArn")
-    shape = Shape()
-    if shape.not_null(arn, "importArn"):
-        shape.length_between(arn, "importArn", 37, 1024)
-    shape.done()
+    constraints.check("DescribeImport", params)
+    arn = params["ImportArn"]
     import_id = arn.rpartition("/import/")[2]
     record = db.storage.read(lambda txn: jobs.get(txn, "import", import_id)) \
         if import_id else None
@@ -211,14 +209,10 @@ def describe_import(db: Database, params: dict, region: str) -> dict:
 
 @operation("ListImports", reads=True)
 def list_imports(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "TableArn")
-    size = expect_int(params, "PageSize")
-    token = expect_str(params, "NextToken")
-    shape = Shape()
-    shape.length_between(arn, "tableArn", 1, 1024)
-    shape.at_least(size, "pageSize", 1)
-    shape.at_most(size, "pageSize", 25)
-    shape.done()
+    constraints.check("ListImports", params)
+    arn = params.get("TableArn")
+    size = params.get("PageSize")
+    token = params.get("NextToken")
     records = db.storage.read(lambda txn: list(jobs.every(txn, "import")))
     if arn is not None:
         records = [r for r in records if r["table_arn"] == arn]

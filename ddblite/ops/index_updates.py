@@ -7,26 +7,15 @@ from ddblite.engine.catalog import TableInfo
 from ddblite.errors import (
     LimitExceededException,
     ResourceNotFoundException,
-    SerializationException,
     ValidationException,
 )
 from ddblite.ops.table_describe import describe_gsi
 from ddblite.ops.table_schema import (
     check_gsis,
-    check_index_shapes,
     check_projected_total,
-    check_throughput,
     check_throughput_bounds,
     invalid,
     stored_index,
-)
-from ddblite.validate import (
-    TABLE_NAME_PATTERN,
-    TABLE_NAME_RULE,
-    Shape,
-    expect_list,
-    expect_map,
-    expect_str,
 )
 
 # ddblite builds a new GSI inside the UpdateTable write transaction: every existing
@@ -43,41 +32,6 @@ ONLINE_INDEX_LIMIT = (
 )
 INDEX_EXISTS = "Attempting to create an index which already exists"
 MAX_GSIS = 20
-
-
-def index_updates(params: dict) -> list[dict] | None:
-    updates = expect_list(params, "GlobalSecondaryIndexUpdates")
-    if updates is None:
-        return None
-    for update in updates:
-        if not isinstance(update, dict):
-            raise SerializationException("Unexpected value type in payload")
-        for action in ("Create", "Update", "Delete"):
-            expect_map(update, action)
-    return updates
-
-
-def check_index_update_shapes(shape: Shape, updates: list[dict] | None) -> None:
-    for i, update in enumerate(updates or (), 1):
-        where = f"globalSecondaryIndexUpdates.{i}.member"
-        create, change, delete = update.get("Create"), update.get("Update"), update.get("Delete")
-        if create is not None:
-            check_index_shapes(shape, [create], f"{where}.create", True, numbered=False)
-        if change is not None:
-            _check_index_name(shape, expect_str(change, "IndexName"), f"{where}.update.indexName")
-            change_throughput = expect_map(change, "ProvisionedThroughput")
-            if shape.not_null(change_throughput, f"{where}.update.provisionedThroughput"):
-                check_throughput(shape, change_throughput,
-                                 f"{where}.update.provisionedThroughput")
-        if delete is not None:
-            _check_index_name(shape, expect_str(delete, "IndexName"), f"{where}.delete.indexName")
-
-
-def _check_index_name(shape: Shape, name: str | None, member: str) -> None:
-    if shape.not_null(name, member):
-        if not TABLE_NAME_PATTERN.fullmatch(name):
-            shape.add(name, member, TABLE_NAME_RULE)
-        shape.length_between(name, member, 3, 255)
 
 
 class _IndexChanges:

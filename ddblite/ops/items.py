@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.attrvalue import (
     MAX_ITEM_SIZE,
     canonical_item,
@@ -25,7 +26,7 @@ from ddblite.engine import items
 from ddblite.engine.capacity import consumed, write_consumed
 from ddblite.engine.indexes import collection_metrics
 from ddblite.engine.keys import check_key
-from ddblite.errors import ValidationException
+from ddblite.errors import ValidationException, validation_errors
 from ddblite.ops import conditions, read_expressions
 from ddblite.ops.common import find_table
 from ddblite.ops.writes import DeleteWrite, PutWrite
@@ -34,7 +35,6 @@ from ddblite.validate import (
     RETURN_ITEM_COLLECTION_METRICS,
     RETURN_VALUES,
     TABLE_NAME_PATTERN,
-    Shape,
     check_table_name_alone,
     expect_bool,
     expect_str,
@@ -87,17 +87,12 @@ def only_all_old_or_none(return_values: str | None) -> None:
         raise ValidationException(ONLY_ALL_OLD_OR_NONE)
 
 
-def check_members(shape: Shape, values: dict | None) -> None:
+def check_members(problems: list[str], values: dict | None) -> None:
     """Raise the collected constraint problems; JSON type errors in `values` win."""
-    if shape.problems:
+    if problems:
         if values is not None:
             type_check_item(values)
-        shape.done()
-
-
-def _enum(shape: Shape, value: Any, member: str, allowed: frozenset, names: tuple) -> None:
-    if value is not None and value not in allowed:
-        shape.enum(value, member, names)
+        raise validation_errors(problems)
 
 
 # Members that make a write conditional; a request without any takes the short path.
@@ -125,13 +120,7 @@ def put_item(db: Database, params: dict, region: str) -> dict:
     conditional = not _CONDITION_KEYS.isdisjoint(params)
     on_failure = conditions.expect_condition_types(params) if conditional else None
     if conditional or raw_item is None or _bad_enums(rcc, rv, ricm):
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        shape.not_null(raw_item, "item")
-        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-        conditions.add_condition_constraints(shape, params)
-        check_members(shape, raw_item)
+        check_members(constraints.problems("PutItem", params), raw_item)
         conditions.check_expression_params(params)
     stored, size = canonical_item_and_size(raw_item)
     condition = conditions.parse_condition(params) if conditional else None
@@ -170,11 +159,7 @@ def get_item(db: Database, params: dict, region: str) -> dict:
     rcc = expect_str(params, "ReturnConsumedCapacity")
     names = params.get("AttributesToGet")
     if raw_key is None or (rcc is not None and rcc not in _RCC) or names == []:
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        shape.not_null(raw_key, "key")
-        read_expressions.shape_attributes_to_get(shape, names)
-        check_members(shape, raw_key)
+        check_members(constraints.problems("GetItem", params), raw_key)
     key = canonical_item(raw_key)
     project = None
     if (
@@ -214,13 +199,7 @@ def delete_item(db: Database, params: dict, region: str) -> dict:
     conditional = not _CONDITION_KEYS.isdisjoint(params)
     on_failure = conditions.expect_condition_types(params) if conditional else None
     if conditional or raw_key is None or _bad_enums(rcc, rv, ricm):
-        shape = Shape()
-        _enum(shape, rcc, "returnConsumedCapacity", _RCC, RETURN_CONSUMED_CAPACITY)
-        _enum(shape, rv, "returnValues", _RV, RETURN_VALUES)
-        _enum(shape, ricm, "returnItemCollectionMetrics", _RICM, RETURN_ITEM_COLLECTION_METRICS)
-        shape.not_null(raw_key, "key")
-        conditions.add_condition_constraints(shape, params)
-        check_members(shape, raw_key)
+        check_members(constraints.problems("DeleteItem", params), raw_key)
         conditions.check_expression_params(params)
     key = canonical_item(raw_key)
     condition = conditions.parse_condition(params) if conditional else None

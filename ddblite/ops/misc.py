@@ -13,10 +13,7 @@ from ddblite.ops.timestamps import stamp
 from ddblite.validate import (
     Shape,
     check_table_name_alone,
-    expect_bool,
-    expect_map,
     expect_str,
-    expect_type,
 )
 
 if TYPE_CHECKING:
@@ -85,20 +82,13 @@ def describe_continuous_backups(db: Database, params: dict, region: str) -> dict
 
 @operation("UpdateContinuousBackups")
 def update_continuous_backups(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    spec = expect_map(params, "PointInTimeRecoverySpecification")
+    name = params.get("TableName")
     shape = Shape()
     shape.table_name(name)
-    if shape.not_null(spec, "pointInTimeRecoverySpecification"):
-        enabled = expect_bool(spec, "PointInTimeRecoveryEnabled")
-        shape.not_null(enabled, "pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled")
-    days = None
-    if spec is not None:
-        days = expect_type(spec.get("RecoveryPeriodInDays"), int, "Integer")
-        # INFERRED: the usual shape-constraint wording for the documented 1..35 range.
-        shape.at_least(days, "pointInTimeRecoverySpecification.recoveryPeriodInDays", 1)
-        shape.at_most(days, "pointInTimeRecoverySpecification.recoveryPeriodInDays", 35)
+    shape.declared("UpdateContinuousBackups", params)
     shape.done()
+    spec = params["PointInTimeRecoverySpecification"]
+    days = spec.get("RecoveryPeriodInDays")
 
     now = db.clock.now()
 

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ddblite import partiql
+from ddblite import constraints, partiql
 from ddblite.attrvalue import type_check_value
 from ddblite.dispatch import operation
 from ddblite.engine import idempotency, items
 from ddblite.engine.capacity import read_units
 from ddblite.engine.keys import check_key
-from ddblite.errors import DynamoDBError, SerializationException, ValidationException
-from ddblite.ops.batch import render_java
+from ddblite.errors import DynamoDBError, ValidationException
 from ddblite.ops.partiql_read import Select, get_by_key
 from ddblite.ops.partiql_write import build_write, lookup_table, run_write
 from ddblite.ops.transactions import (
-    MAX_TOKEN_LENGTH,
     TRANSACTIONAL_FACTOR,
     _TableUnits,
     run_transaction,
@@ -34,23 +32,11 @@ from ddblite.ops.writes import ItemWrite
 from ddblite.partiql import ast
 from ddblite.partiql.bind import Binder, check_parameters
 from ddblite.recursion import with_recursion_room
-from ddblite.validate import (
-    RETURN_CONSUMED_CAPACITY,
-    RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
-    Shape,
-    expect_bool,
-    expect_int,
-    expect_list,
-    expect_str,
-)
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
 MAX_STATEMENT_LENGTH = 8192
-MAX_TOKEN = 32768
-MAX_BATCH = 25
-MAX_TRANSACTION = 100
 
 TRANSACTION_READ_KEYS = ("Select statements within ExecuteTransaction must specify the primary "
                          "key in the where clause.")
@@ -62,42 +48,14 @@ BATCH_READ_KEYS = ("Select statements within BatchExecuteStatement must specify 
 MIXED_READS_WRITES = ("Statements in a batch or transaction must be either all reads or all "
                       "writes")
 
-_RCC = RETURN_CONSUMED_CAPACITY
-_RVOCCF = RETURN_VALUES_ON_CONDITION_CHECK_FAILURE
-
 
 # ---------------------------------------------------------------- request shapes
 
 
-def _statement_shape(shape: Shape, body: dict, prefix: str) -> tuple[str | None, list | None]:
-    """Statement (1..8192 characters) and Parameters (at least one) of one statement."""
-    text = expect_str(body, "Statement")
-    params = expect_list(body, "Parameters")
-    for value in params or ():
+def _check_parameter_types(body: dict) -> None:
+    """The AttributeValues of a statement's Parameters: their JSON types come first."""
+    for value in body.get("Parameters") or ():
         type_check_value(value)
-    if shape.not_null(text, f"{prefix}statement"):
-        shape.length_between(text, f"{prefix}statement", 1, MAX_STATEMENT_LENGTH)
-    if params is not None and not params:
-        shape.add("[]", f"{prefix}parameters", "Member must have length greater than or equal to 1")
-    return text, params
-
-
-def _statements(params: dict, member: str, label: str, most: int, shape: Shape) -> list[dict]:
-    raw = expect_list(params, member)
-    if raw is None:
-        shape.not_null(None, label)
-        return []
-    for entry in raw:
-        if not isinstance(entry, dict):
-            raise SerializationException("Unexpected value type in payload")
-    if not raw:
-        shape.add("[]", label, "Member must have length greater than or equal to 1")
-    elif len(raw) > most:
-        shape.problems.append(
-            f"Value '{render_java(raw)}' at '{label}' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {most}"
-        )
-    return raw
 
 
 # ---------------------------------------------------------------- ExecuteStatement
@@ -135,21 +93,12 @@ def execute_statement(db: Database, params: dict, region: str) -> dict:
     if (type(text) is str and 0 < len(text) <= MAX_STATEMENT_LENGTH and _PLAIN.issuperset(params)
             and (values is None or (type(values) is list and values))):
         return execute(db, region, text, values)  # the common request: nothing else to check
-    consistent = expect_bool(params, "ConsistentRead")
-    token = expect_str(params, "NextToken")
-    limit = expect_int(params, "Limit")
-    rcc = expect_str(params, "ReturnConsumedCapacity")
-    on_failure = expect_str(params, "ReturnValuesOnConditionCheckFailure")
-    shape = Shape()
-    text, values = _statement_shape(shape, params, "")
-    shape.enum(rcc, "returnConsumedCapacity", _RCC)
-    if token is not None:
-        shape.length_between(token, "nextToken", 1, MAX_TOKEN)
-    shape.at_least(limit, "limit", 1)
-    shape.enum(on_failure, "returnValuesOnConditionCheckFailure", _RVOCCF)
-    shape.done()
-    return execute(db, region, text, values, consistent=bool(consistent), limit=limit,  # type: ignore[arg-type]
-                   token=token, rcc=rcc, on_failure=on_failure)
+    _check_parameter_types(params)
+    constraints.check("ExecuteStatement", params)
+    return execute(db, region, text, values, consistent=bool(params.get("ConsistentRead")),
+                   limit=params.get("Limit"), token=params.get("NextToken"),
+                   rcc=params.get("ReturnConsumedCapacity"),
+                   on_failure=params.get("ReturnValuesOnConditionCheckFailure"))
 
 
 # ---------------------------------------------------------------- BatchExecuteStatement
@@ -171,16 +120,11 @@ def error_entry(exc: DynamoDBError) -> dict[str, Any]:
 @operation("BatchExecuteStatement")
 @with_recursion_room  # PartiQL trees nest as deep as the 8 KB text allows
 def batch_execute_statement(db: Database, params: dict, region: str) -> dict:
-    rcc = expect_str(params, "ReturnConsumedCapacity")
-    shape = Shape()
-    raw = _statements(params, "Statements", "statements", MAX_BATCH, shape)
-    bodies = []
-    for number, body in enumerate(raw, 1):
-        expect_bool(body, "ConsistentRead")
-        expect_str(body, "ReturnValuesOnConditionCheckFailure")
-        bodies.append((body, *_statement_shape(shape, body, f"statements.{number}.member.")))
-    shape.enum(rcc, "returnConsumedCapacity", _RCC)
-    shape.done()
+    rcc = params.get("ReturnConsumedCapacity")
+    for body in params.get("Statements") or ():
+        _check_parameter_types(body)
+    constraints.check("BatchExecuteStatement", params)
+    bodies = [(body, body["Statement"], body.get("Parameters")) for body in params["Statements"]]
     parsed: list[ast.Statement | DynamoDBError] = []
     for _, text, _ in bodies:
         try:
@@ -247,19 +191,13 @@ def _batch_read(db: Database, region: str, statement: ast.Select, binder: Binder
 @operation("ExecuteTransaction")
 @with_recursion_room  # PartiQL trees nest as deep as the 8 KB text allows
 def execute_transaction(db: Database, params: dict, region: str) -> dict:
-    token = expect_str(params, "ClientRequestToken")
-    rcc = expect_str(params, "ReturnConsumedCapacity")
-    shape = Shape()
-    raw = _statements(params, "TransactStatements", "transactStatements", MAX_TRANSACTION, shape)
-    bodies = []
-    for number, body in enumerate(raw, 1):
-        expect_str(body, "ReturnValuesOnConditionCheckFailure")
-        prefix = f"transactStatements.{number}.member."
-        bodies.append((body, *_statement_shape(shape, body, prefix)))
-    if token is not None:
-        shape.length_between(token, "clientRequestToken", 1, MAX_TOKEN_LENGTH)
-    shape.enum(rcc, "returnConsumedCapacity", _RCC)
-    shape.done()
+    token = params.get("ClientRequestToken")
+    rcc = params.get("ReturnConsumedCapacity")
+    for body in params.get("TransactStatements") or ():
+        _check_parameter_types(body)
+    constraints.check("ExecuteTransaction", params)
+    bodies = [(body, body["Statement"], body.get("Parameters"))
+              for body in params["TransactStatements"]]
     statements = [partiql.parse(text) for _, text, _ in bodies]  # type: ignore[arg-type]
     binders = [Binder(check_parameters(statement, values))
                for statement, (_, _, values) in zip(statements, bodies)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.attrvalue import canonical_item, type_check_item
 from ddblite.dispatch import operation
 from ddblite.engine.capacity import consumed, read_units
@@ -35,9 +36,7 @@ from ddblite.ops.common import find_table, page_response
 from ddblite.ops.conditions import check_expression_params
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
-    RETURN_CONSUMED_CAPACITY,
     TABLE_NAME_PATTERN,
-    Shape,
     check_table_name_alone,
     expect_bool,
     expect_int,
@@ -50,9 +49,6 @@ if TYPE_CHECKING:
     from ddblite.database import Database
     from ddblite.engine.catalog import TableInfo
 
-MAX_SEGMENT = 999_999
-MAX_TOTAL_SEGMENTS = 1_000_000
-INDEX_NAME_RULE = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
 
 START_KEY_INVALID = "The provided starting key is invalid"
 OUTSIDE_QUERY = "The provided starting key is outside query boundaries based on provided conditions"
@@ -70,7 +66,6 @@ KEY_NOT_SCALAR = (
 _BARE_VALUE_ERRORS = re.compile(
     "contains duplicates|number set|numeric value|significant digits|number with magnitude"
 )
-_RCC = frozenset(RETURN_CONSUMED_CAPACITY)
 _STRING_MEMBERS = (
     "IndexName", "Select", "ReturnConsumedCapacity", "ConditionalOperator",
     "KeyConditionExpression", "FilterExpression", "ProjectionExpression",
@@ -116,56 +111,6 @@ def _table_name(params: dict) -> str:
     name = expect_str(params, "TableName")
     check_table_name_alone(name)
     return name
-
-
-def _shape_head(shape: Shape, request: _Request) -> None:
-    shape.enum(request.select, "select", rx.SELECT_VALUES)
-    index = request.index
-    if index is not None:
-        if not TABLE_NAME_PATTERN.fullmatch(index):
-            shape.add(index, "indexName", INDEX_NAME_RULE)
-        shape.length_between(index, "indexName", 3, 255)
-
-
-def _shape_rcc(shape: Shape, request: _Request) -> None:
-    if request.rcc is not None and request.rcc not in _RCC:
-        shape.enum(request.rcc, "returnConsumedCapacity", RETURN_CONSUMED_CAPACITY)
-
-
-def _shape_conditional_operator(shape: Shape, params: dict) -> None:
-    shape.enum(params.get("ConditionalOperator"), "conditionalOperator", rx.CONDITIONAL_OPERATORS)
-
-
-def _query_shape(params: dict, request: _Request) -> None:
-    shape = Shape()
-    _shape_head(shape, request)
-    _shape_rcc(shape, request)
-    rx.shape_conditions(shape, params.get("QueryFilter"), "queryFilter")
-    _shape_conditional_operator(shape, params)
-    rx.shape_attributes_to_get(shape, params.get("AttributesToGet"))
-    if request.limit is not None and request.limit < 1:
-        # Query words this one without the value and with a capital L.
-        shape.problems.append(
-            "Value at 'Limit' failed to satisfy constraint: "
-            "Member must have value greater than or equal to 1"
-        )
-    rx.shape_conditions(shape, params.get("KeyConditions"), "keyConditions")
-    shape.done()
-
-
-def _scan_shape(params: dict, request: _Request, segment: int | None, total: int | None) -> None:
-    shape = Shape()
-    _shape_head(shape, request)
-    shape.at_least(total, "totalSegments", 1)
-    shape.at_most(total, "totalSegments", MAX_TOTAL_SEGMENTS)
-    _shape_rcc(shape, request)
-    _shape_conditional_operator(shape, params)
-    rx.shape_conditions(shape, params.get("ScanFilter"), "scanFilter")
-    rx.shape_attributes_to_get(shape, params.get("AttributesToGet"))
-    shape.at_least(segment, "segment", 0)
-    shape.at_most(segment, "segment", MAX_SEGMENT)
-    shape.at_least(request.limit, "limit", 1)
-    shape.done()
 
 
 def _start_values(raw: dict | None) -> dict | None:
@@ -343,7 +288,7 @@ def _page_response(db: Database, table: TableInfo, page, request: _Request, proj
 def query(db: Database, params: dict, region: str) -> dict:
     request = _Request(params)
     forward = params.get("ScanIndexForward")
-    _query_shape(params, request)
+    constraints.check("Query", params)
     check_expression_params(
         params,
         ("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
@@ -420,7 +365,7 @@ def scan(db: Database, params: dict, region: str) -> dict:
     request = _Request(params)
     segment = params.get("Segment")
     total = params.get("TotalSegments")
-    _scan_shape(params, request, segment, total)
+    constraints.check("Scan", params)
     check_expression_params(
         params,
         ("ProjectionExpression", "FilterExpression"),

@@ -19,36 +19,9 @@ from ddblite.errors import ValidationException
 from ddblite.expressions import RequestExpressions, ast, checks, legacy
 from ddblite.expressions.keycondition import KeyCondition
 from ddblite.ops.conditions import check_expression_params, request_expressions
-from ddblite.validate import Shape, expect_list, expect_map, expect_str
+from ddblite.validate import expect_list, expect_map, expect_str
 
 __all__ = ["ReadExpressions", "for_get", "parse_expressions"]
-
-COMPARISON_OPERATORS = (
-    "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
-    "BEGINS_WITH", "GE", "CONTAINS",
-)
-CONDITIONAL_OPERATORS = ("OR", "AND")
-SELECT_VALUES = ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
-
-
-# ------------------------------------------------------------------ request shape
-
-
-def shape_conditions(shape: Shape, conditions: dict | None, member: str) -> None:
-    """Constraints on a legacy condition map (QueryFilter, ScanFilter, KeyConditions)."""
-    for name, condition in (conditions or {}).items():
-        path = f"{member}.{name}.member.comparisonOperator"
-        op = condition.get("ComparisonOperator") if isinstance(condition, dict) else None
-        if op is None:
-            shape.not_null(None, path)
-        else:
-            shape.enum(op, path, COMPARISON_OPERATORS)
-
-
-def shape_attributes_to_get(shape: Shape, names: list | None) -> None:
-    if names is not None and not names:
-        shape.add("[]", "attributesToGet", "Member must have length greater than or equal to 1")
-
 
 # ------------------------------------------------------------------ legacy parameters
 

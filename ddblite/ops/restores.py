@@ -11,7 +11,7 @@ does, DescribeTable right after says ACTIVE with RestoreSummary.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ddblite.dispatch import operation
 from ddblite.engine import backups, changelog
@@ -20,22 +20,20 @@ from ddblite.errors import (
     PointInTimeRecoveryUnavailableException,
     TableAlreadyExistsException,
 )
-from ddblite.ops.backups import backup_of, check_backup_arn, source_table
+from ddblite.ops.backups import backup_of, source_table
 from ddblite.ops.common import table_arn
 from ddblite.ops.misc import restorable_window
 from ddblite.ops.table_describe import describe
 from ddblite.ops.table_schema import (
     check_billing_throughput,
     check_gsis,
-    check_index_shapes,
     check_lsis,
-    check_throughput,
     invalid,
     stored_index,
 )
-from ddblite.ops.tables import BILLING_MODES, MAX_TABLES
+from ddblite.ops.tables import MAX_TABLES
 from ddblite.ops.timestamps import expect_time, stamp
-from ddblite.validate import Shape, expect_bool, expect_list, expect_map, expect_str
+from ddblite.validate import Shape, expect_bool, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -129,21 +127,12 @@ def _restored_record(params: dict, source: dict, target: str, region: str, now: 
     }
 
 
-def _check_restore_shape(params: dict, target: str | None, arn: Any = False) -> None:
-    """The request-shape checks both restores share (arn False: no BackupArn member)."""
-    billing = expect_str(params, "BillingModeOverride")
-    throughput = expect_map(params, "ProvisionedThroughputOverride")
-    gsis = expect_list(params, "GlobalSecondaryIndexOverride")
-    lsis = expect_list(params, "LocalSecondaryIndexOverride")
-    expect_map(params, "OnDemandThroughputOverride")
+def _check_restore_shape(operation: str, params: dict, target: str | None) -> None:
+    """The request-shape checks both restores share: the target name by hand, the
+    backup ARN and the overrides from the declaration (ddblite.constraints)."""
     shape = Shape()
     shape.table_name(target, "targetTableName", mode="create")
-    if arn is not False:
-        check_backup_arn(shape, arn)
-    shape.enum(billing, "billingModeOverride", BILLING_MODES)
-    check_throughput(shape, throughput, "provisionedThroughputOverride")
-    check_index_shapes(shape, lsis, "localSecondaryIndexOverride", False)
-    check_index_shapes(shape, gsis, "globalSecondaryIndexOverride", True)
+    shape.declared(operation, params)
     shape.done()
 
 
@@ -151,7 +140,7 @@ def _check_restore_shape(params: dict, target: str | None, arn: Any = False) -> 
 def restore_table_from_backup(db: Database, params: dict, region: str) -> dict:
     target = expect_str(params, "TargetTableName")
     arn = expect_str(params, "BackupArn")
-    _check_restore_shape(params, target, arn)
+    _check_restore_shape("RestoreTableFromBackup", params, target)
     now = db.clock.now()
 
     def run(txn):
@@ -193,7 +182,7 @@ def restore_table_to_point_in_time(db: Database, params: dict, region: str) -> d
     target = expect_str(params, "TargetTableName")
     latest = expect_bool(params, "UseLatestRestorableTime")
     when = expect_time(params, "RestoreDateTime")
-    _check_restore_shape(params, target)
+    _check_restore_shape("RestoreTableToPointInTime", params, target)
     name = source or source_arn
     if name is None:
         # INFERRED wording

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgpack
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import streamlog
 from ddblite.errors import (
@@ -22,12 +23,10 @@ from ddblite.errors import (
     TrimmedDataAccessException,
     ValidationException,
 )
-from ddblite.validate import Shape, expect_int, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 ITERATOR_LIFETIME = 15 * 60
 MAX_RECORDS = 1000
 MAX_PAGE_BYTES = 1024 * 1024
@@ -63,14 +62,6 @@ def _find_stream(db: Database, txn, arn: str) -> dict:
         f"Requested resource not found: Stream: {arn} not found")  # INFERRED
 
 
-def _check_arn_shape(shape: Shape, arn: str | None, member: str, required: bool) -> None:
-    if arn is None:
-        if required:
-            shape.not_null(None, member)
-        return
-    shape.length_between(arn, member, 37, 1024)
-
-
 def _page(entries: list[dict], key: str, start: str | None,
           limit: int | None) -> tuple[list[dict], str | None]:
     """Entries sorted by `key`: those after `start`, at most `limit` (100), and the key to
@@ -87,15 +78,10 @@ def _page(entries: list[dict], key: str, start: str | None,
 
 @operation("ListStreams", reads=True)
 def list_streams(db: Database, params: dict, region: str) -> dict:
-    table = expect_str(params, "TableName")
-    start = expect_str(params, "ExclusiveStartStreamArn")
-    limit = expect_int(params, "Limit")
-    shape = Shape()
-    shape.table_name(table, "tableName", mode="create", required=False)
-    _check_arn_shape(shape, start, "exclusiveStartStreamArn", False)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", 100)
-    shape.done()
+    constraints.check("ListStreams", params)
+    table = params.get("TableName")
+    start = params.get("ExclusiveStartStreamArn")
+    limit = params.get("Limit")
     if start is not None and _ARN.fullmatch(start) is None:
         raise ValidationException(f"Invalid StreamArn: {start}")  # INFERRED
     now = db.clock.now()
@@ -140,15 +126,10 @@ def _shard_views(txn, descriptor: dict) -> list[dict[str, Any]]:
 
 @operation("DescribeStream", reads=True)
 def describe_stream(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "StreamArn")
-    limit = expect_int(params, "Limit")
-    start = expect_str(params, "ExclusiveStartShardId")
-    shape = Shape()
-    _check_arn_shape(shape, arn, "streamArn", True)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", 100)
-    shape.length_between(start, "exclusiveStartShardId", 28, 65)
-    shape.done()
+    constraints.check("DescribeStream", params)
+    arn = params["StreamArn"]
+    limit = params.get("Limit")
+    start = params.get("ExclusiveStartShardId")
 
     def run(txn):
         descriptor = _find_stream(db, txn, arn)  # type: ignore[arg-type]
@@ -209,18 +190,11 @@ def _find_shard(txn, descriptor: dict, shard: str) -> tuple[int, int, list]:
 
 @operation("GetShardIterator", reads=True)
 def get_shard_iterator(db: Database, params: dict, region: str) -> dict:
-    arn = expect_str(params, "StreamArn")
-    shard = expect_str(params, "ShardId")
-    kind = expect_str(params, "ShardIteratorType")
-    sequence = expect_str(params, "SequenceNumber")
-    shape = Shape()
-    _check_arn_shape(shape, arn, "streamArn", True)
-    if shape.not_null(shard, "shardId"):
-        shape.length_between(shard, "shardId", 28, 65)
-    if shape.not_null(kind, "shardIteratorType"):
-        shape.enum(kind, "shardIteratorType", ITERATOR_TYPES)
-    shape.length_between(sequence, "sequenceNumber", 21, 40)
-    shape.done()
+    constraints.check("GetShardIterator", params)
+    arn = params["StreamArn"]
+    shard = params["ShardId"]
+    kind = params["ShardIteratorType"]
+    sequence = params.get("SequenceNumber")
     at_sequence = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
     if at_sequence and sequence is None:
         raise ValidationException(
@@ -259,14 +233,9 @@ def get_shard_iterator(db: Database, params: dict, region: str) -> dict:
 
 @operation("GetRecords", reads=True)
 def get_records(db: Database, params: dict, region: str) -> dict:
-    text = expect_str(params, "ShardIterator")
-    limit = expect_int(params, "Limit")
-    shape = Shape()
-    if shape.not_null(text, "shardIterator"):
-        shape.length_between(text, "shardIterator", 1, 2048)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", MAX_RECORDS)
-    shape.done()
+    constraints.check("GetRecords", params)
+    text = params["ShardIterator"]
+    limit = params.get("Limit")
     arn, sid, part, gen, position, issued, horizon = _read_iterator(text)  # type: ignore[arg-type]
     now = db.clock.now()
     if now - issued > ITERATOR_LIFETIME:

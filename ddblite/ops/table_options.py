@@ -12,27 +12,16 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ddblite.errors import ValidationException
-from ddblite.validate import Shape, expect_bool, expect_int, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-SSE_TYPES = ("AES256", "KMS")
 # What DynamoDB shows for a table that never asked for more (on-demand and new
 # provisioned tables alike; the provisioned case is INFERRED).
 DEFAULT_WARM = (12000, 4000)
 
 
 # ------------------------------------------------------------------ encryption
-
-
-def check_sse(shape: Shape, spec: dict | None) -> None:
-    """The constraint checks of an SSESpecification (collected with the others)."""
-    if spec is None:
-        return
-    expect_bool(spec, "Enabled")
-    expect_str(spec, "KMSMasterKeyId")
-    shape.enum(expect_str(spec, "SSEType"), "sSESpecification.sSEType", SSE_TYPES)  # INFERRED
 
 
 def _key_arn(db: Database, region: str, key_id: str | None) -> str:
@@ -69,13 +58,6 @@ def describe_sse(record: dict) -> dict | None:
 
 
 # ------------------------------------------------------------------ warm throughput
-
-
-def check_warm(shape: Shape, warm: dict | None, member: str = "warmThroughput") -> None:
-    if warm is None:
-        return
-    shape.at_least(expect_int(warm, "ReadUnitsPerSecond"), f"{member}.readUnitsPerSecond", 1)
-    shape.at_least(expect_int(warm, "WriteUnitsPerSecond"), f"{member}.writeUnitsPerSecond", 1)
 
 
 def warm_setting(current: dict | None, warm: dict | None) -> dict | None:

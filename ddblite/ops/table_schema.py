@@ -1,4 +1,5 @@
-"""Shape and meaning checks of key schemas, attribute definitions, throughput and indexes.
+"""Meaning checks of key schemas, attribute definitions, throughput and indexes (their
+constraint checks are declared in ddblite/constraints.py).
 
 Also stored_index, the catalog form of a requested index (CreateTable and UpdateTable share it).
 """
@@ -7,104 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ddblite.errors import SerializationException, ValidationException
-from ddblite.ops.table_options import check_warm
-from ddblite.validate import (
-    TABLE_NAME_PATTERN,
-    TABLE_NAME_RULE,
-    Shape,
-    expect_int,
-    expect_list,
-    expect_map,
-    expect_str,
-)
+from ddblite.errors import ValidationException
 
 _INVALID = "One or more parameter values were invalid: "
-KEY_TYPES = ("HASH", "RANGE")
-ATTRIBUTE_TYPES = ("B", "N", "S")
-PROJECTION_TYPES = ("ALL", "INCLUDE", "KEYS_ONLY")
 MAX_THROUGHPUT = 1_000_000_000_000
-MAX_GSI_KEY_ELEMENTS = 8
 MAX_MULTI_KEY_PART = 4
-
-
-def _render_schema(schema: list) -> str:
-    return "[" + ", ".join(
-        f"KeySchemaElement(attributeName={e.get('AttributeName')}, keyType={e.get('KeyType')})"
-        for e in schema if isinstance(e, dict)
-    ) + "]"
-
-
-def check_key_schema(shape: Shape, schema: list | None, member: str,
-                     max_length: int = 2) -> None:
-    if not shape.not_null(schema, member):
-        return
-    if not schema:
-        shape.add("[]", member, "Member must have length greater than or equal to 1")
-    elif len(schema) > max_length:
-        shape.add(_render_schema(schema), member,
-                  f"Member must have length less than or equal to {max_length}")
-    for i, element in enumerate(schema, 1):
-        if not isinstance(element, dict):
-            raise SerializationException("Unexpected value type in payload")
-        name = expect_str(element, "AttributeName")
-        key_type = expect_str(element, "KeyType")
-        where = f"{member}.{i}.member"
-        if shape.not_null(key_type, f"{where}.keyType"):
-            shape.enum(key_type, f"{where}.keyType", KEY_TYPES)
-        if shape.not_null(name, f"{where}.attributeName"):
-            shape.length_between(name, f"{where}.attributeName", 1, 255)
-
-
-def check_throughput(shape: Shape, throughput: dict | None, member: str) -> None:
-    if throughput is None:
-        return
-    for field, wire in (("WriteCapacityUnits", "writeCapacityUnits"),
-                        ("ReadCapacityUnits", "readCapacityUnits")):
-        value = expect_int(throughput, field)
-        if shape.not_null(value, f"{member}.{wire}"):
-            shape.at_least(value, f"{member}.{wire}", 1)
-
-
-def check_definitions(shape: Shape, definitions: list | None) -> None:
-    if not shape.not_null(definitions, "attributeDefinitions"):
-        return
-    for i, definition in enumerate(definitions, 1):
-        if not isinstance(definition, dict):
-            raise SerializationException("Unexpected value type in payload")
-        name = expect_str(definition, "AttributeName")
-        kind = expect_str(definition, "AttributeType")
-        member = f"attributeDefinitions.{i}.member"
-        if shape.not_null(kind, f"{member}.attributeType"):
-            shape.enum(kind, f"{member}.attributeType", ATTRIBUTE_TYPES)
-        if shape.not_null(name, f"{member}.attributeName"):
-            shape.length_between(name, f"{member}.attributeName", 1, 255)
-
-
-def check_index_shapes(shape: Shape, indexes: list[dict] | None, member: str,
-                       with_throughput: bool, numbered: bool = True) -> None:
-    for i, index in enumerate(indexes or (), 1):
-        where = f"{member}.{i}.member" if numbered else member
-        name = expect_str(index, "IndexName")
-        if shape.not_null(name, f"{where}.indexName"):
-            if not TABLE_NAME_PATTERN.fullmatch(name):
-                shape.add(name, f"{where}.indexName", TABLE_NAME_RULE)
-            shape.length_between(name, f"{where}.indexName", 3, 255)
-        # GSIs take multi-attribute keys: up to 4 HASH and 4 RANGE elements.
-        check_key_schema(shape, expect_list(index, "KeySchema"), f"{where}.keySchema",
-                         MAX_GSI_KEY_ELEMENTS if with_throughput else 2)
-        projection = expect_map(index, "Projection")
-        if shape.not_null(projection, f"{where}.projection"):
-            projection_type = expect_str(projection, "ProjectionType")
-            shape.enum(projection_type, f"{where}.projection.projectionType", PROJECTION_TYPES)
-            non_key = expect_list(projection, "NonKeyAttributes")
-            if non_key is not None:
-                shape.length_between(non_key, f"{where}.projection.nonKeyAttributes", 1, 20)
-        if with_throughput:
-            check_throughput(shape, expect_map(index, "ProvisionedThroughput"),
-                             f"{where}.provisionedThroughput")
-            check_warm(shape, expect_map(index, "WarmThroughput"), f"{where}.warmThroughput")
-
 
 PAY_PER_REQUEST_THROUGHPUT = (
     "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "

@@ -26,7 +26,6 @@ from ddblite.validate import (
     Shape,
     check_table_name_alone,
     expect_bool,
-    expect_int,
     expect_map,
     expect_str,
 )
@@ -172,9 +171,6 @@ def delete_resource_policy(db: Database, params: dict, region: str) -> dict:
 
 # ---------------------------------------------------------------- Contributor Insights
 
-_INSIGHTS_ACTIONS = ("ENABLE", "DISABLE")
-_INSIGHTS_MODES = ("ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS")
-
 
 def _insights_target(record: dict, table, index: str | None) -> str:
     if index is not None and table.index(index) is None:
@@ -195,15 +191,13 @@ def _insights_rules(table_name: str, index: str | None) -> list[str]:
 
 @operation("UpdateContributorInsights")
 def update_contributor_insights(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    index = expect_str(params, "IndexName")
-    action = expect_str(params, "ContributorInsightsAction")
-    mode = expect_str(params, "ContributorInsightsMode")
+    name = params.get("TableName")
+    index = params.get("IndexName")
+    action = params.get("ContributorInsightsAction")
+    mode = params.get("ContributorInsightsMode")
     shape = Shape()
     shape.table_name(name)
-    shape.enum(action, "contributorInsightsAction", _INSIGHTS_ACTIONS)
-    shape.not_null(action, "contributorInsightsAction")
-    shape.enum(mode, "contributorInsightsMode", _INSIGHTS_MODES)
+    shape.declared("UpdateContributorInsights", params)
     shape.done()
     now = db.clock.now()
 
@@ -250,13 +244,13 @@ def describe_contributor_insights(db: Database, params: dict, region: str) -> di
 
 @operation("ListContributorInsights", reads=True)
 def list_contributor_insights(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    token = expect_str(params, "NextToken")
-    limit = expect_int(params, "MaxResults")
+    name = params.get("TableName")
+    token = params.get("NextToken")
+    limit = params.get("MaxResults")
     shape = Shape()
     if name is not None:
         shape.table_name(name)
-    shape.at_most(limit, "maxResults", 100)
+    shape.declared("ListContributorInsights", params)
     shape.done()
     limit = limit or 100
 

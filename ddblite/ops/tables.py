@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.engine import streamlog
 from ddblite.engine.catalog import TableInfo
@@ -19,14 +20,10 @@ from ddblite.ops.common import find_table, table_name_of
 from ddblite.ops.index_updates import (
     apply_index_updates,
     build_created,
-    check_index_update_shapes,
-    index_updates,
     show_index_changes,
 )
 from ddblite.ops.table_describe import describe, describe_in
 from ddblite.ops.table_options import (
-    check_sse,
-    check_warm,
     sse_setting,
     update_sse,
     warm_setting,
@@ -34,15 +31,11 @@ from ddblite.ops.table_options import (
 from ddblite.ops.table_schema import (
     PAY_PER_REQUEST_THROUGHPUT,
     check_billing_throughput,
-    check_definitions,
     check_gsis,
-    check_index_shapes,
     check_key_definitions,
-    check_key_schema,
     check_lsis,
     check_projected_total,
     check_schema_structure,
-    check_throughput,
     check_throughput_bounds,
     invalid,
     stored_index,
@@ -51,22 +44,14 @@ from ddblite.ops.table_settings import check_policy, policy_revision
 from ddblite.ops.tags import check_tags
 from ddblite.storage.interface import prefix_end
 from ddblite.validate import (
-    Shape,
     check_table_name_alone,
     control_table_name,
-    expect_bool,
-    expect_int,
-    expect_list,
-    expect_map,
-    expect_str,
 )
 
 if TYPE_CHECKING:
     from ddblite.database import Database
 
 BILLING_MODES = ("PROVISIONED", "PAY_PER_REQUEST")
-TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
-STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 MAX_TABLES = 2500
 
 
@@ -74,51 +59,32 @@ MAX_TABLES = 2500
 
 
 def _indexes(params: dict, name: str) -> list[dict] | None:
-    indexes = expect_list(params, name)
-    if indexes is None:
-        return None
-    return [dict(index) for index in indexes if isinstance(index, dict)]
+    indexes = params.get(name)
+    return None if indexes is None else [dict(index) for index in indexes]
 
 
 @operation("CreateTable")
 def create_table(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    definitions = expect_list(params, "AttributeDefinitions")
-    schema = expect_list(params, "KeySchema")
-    billing = expect_str(params, "BillingMode")
-    throughput = expect_map(params, "ProvisionedThroughput")
-    table_class = expect_str(params, "TableClass")
-    protection = expect_bool(params, "DeletionProtectionEnabled")
-    stream = expect_map(params, "StreamSpecification")
-    tags = expect_list(params, "Tags")
-    on_demand = expect_map(params, "OnDemandThroughput")
-    sse = expect_map(params, "SSESpecification")
-    warm = expect_map(params, "WarmThroughput")
-    policy = expect_str(params, "ResourcePolicy")
-    lsis = _indexes(params, "LocalSecondaryIndexes")
-    gsis = _indexes(params, "GlobalSecondaryIndexes")
+    # Member types are already checked (ddblite.shapes); TableName first, on its own.
+    name = params.get("TableName")
     if name is None:
         raise ValidationException(
             "The parameter 'TableName' is required but was not present in the request"
         )
     check_table_name_alone(name, mode="create")
-
-    shape = Shape()
-    shape.enum(billing, "billingMode", BILLING_MODES)
-    check_throughput(shape, throughput, "provisionedThroughput")
-    check_key_schema(shape, schema, "keySchema")
-    check_definitions(shape, definitions)
-    check_index_shapes(shape, lsis, "localSecondaryIndexes", False)
-    check_index_shapes(shape, gsis, "globalSecondaryIndexes", True)
-    shape.enum(table_class, "tableClass", TABLE_CLASSES)
-    check_sse(shape, sse)
-    check_warm(shape, warm)
-    if stream is not None:
-        enabled = expect_bool(stream, "StreamEnabled")
-        shape.not_null(enabled, "streamSpecification.streamEnabled")
-        shape.enum(expect_str(stream, "StreamViewType"), "streamSpecification.streamViewType",
-                   STREAM_VIEW_TYPES)
-    shape.done()
+    constraints.check("CreateTable", params)
+    definitions = params["AttributeDefinitions"]
+    schema = params["KeySchema"]
+    billing = params.get("BillingMode")
+    throughput = params.get("ProvisionedThroughput")
+    table_class = params.get("TableClass")
+    stream = params.get("StreamSpecification")
+    on_demand = params.get("OnDemandThroughput")
+    sse = params.get("SSESpecification")
+    warm = params.get("WarmThroughput")
+    policy = params.get("ResourcePolicy")
+    lsis = _indexes(params, "LocalSecondaryIndexes")
+    gsis = _indexes(params, "GlobalSecondaryIndexes")
 
     billing = billing or "PROVISIONED"
     check_billing_throughput(billing, throughput)
@@ -161,6 +127,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         )
     if stream_enabled and not stream.get("StreamViewType"):
         raise invalid("You must specify a StreamViewType when enabling a stream")
+    tags = params.get("Tags")
     tag_map = check_tags(tags) if tags is not None else {}
     if policy is not None:
         check_policy(policy)
@@ -191,7 +158,7 @@ def create_table(db: Database, params: dict, region: str) -> dict:
         "stream": {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         if stream_enabled else None,
         "stream_label": None,
-        "deletion_protection": bool(protection),
+        "deletion_protection": bool(params.get("DeletionProtectionEnabled")),
         "table_class": table_class or "STANDARD",
         "table_class_given": table_class is not None,
         "on_demand": on_demand,
@@ -287,13 +254,9 @@ def describe_table(db: Database, params: dict, region: str) -> dict:
 
 @operation("ListTables", reads=True)
 def list_tables(db: Database, params: dict, region: str) -> dict:
-    start = expect_str(params, "ExclusiveStartTableName")
-    limit = expect_int(params, "Limit")
-    shape = Shape()
-    shape.table_name(start, "exclusiveStartTableName", mode="create", required=False)
-    shape.at_least(limit, "limit", 1)
-    shape.at_most(limit, "limit", 100)
-    shape.done()
+    constraints.check("ListTables", params)
+    start = params.get("ExclusiveStartTableName")
+    limit = params.get("Limit")
     names = db.storage.read(lambda txn: db.catalog.names(txn, region))
     names.sort()
     if start is not None:
@@ -363,30 +326,17 @@ def _drop_items(txn, table: TableInfo) -> None:
 @operation("UpdateTable")
 def update_table(db: Database, params: dict, region: str) -> dict:
     name = control_table_name(params)
-    billing = expect_str(params, "BillingMode")
-    throughput = expect_map(params, "ProvisionedThroughput")
-    protection = expect_bool(params, "DeletionProtectionEnabled")
-    table_class = expect_str(params, "TableClass")
-    on_demand = expect_map(params, "OnDemandThroughput")
-    stream = expect_map(params, "StreamSpecification")
-    sse = expect_map(params, "SSESpecification")
-    warm = expect_map(params, "WarmThroughput")
-    definitions = expect_list(params, "AttributeDefinitions")
-    gsi_updates = index_updates(params)
-    shape = Shape()
-    if definitions is not None:
-        check_definitions(shape, definitions)
-    check_throughput(shape, throughput, "provisionedThroughput")
-    shape.enum(billing, "billingMode", BILLING_MODES)
-    check_index_update_shapes(shape, gsi_updates)
-    shape.enum(table_class, "tableClass", TABLE_CLASSES)
-    check_sse(shape, sse)
-    check_warm(shape, warm)
-    if stream is not None:
-        shape.not_null(expect_bool(stream, "StreamEnabled"), "streamSpecification.streamEnabled")
-        shape.enum(expect_str(stream, "StreamViewType"), "streamSpecification.streamViewType",
-                   STREAM_VIEW_TYPES)
-    shape.done()
+    constraints.check("UpdateTable", params)  # member types: already checked (ddblite.shapes)
+    billing = params.get("BillingMode")
+    throughput = params.get("ProvisionedThroughput")
+    protection = params.get("DeletionProtectionEnabled")
+    table_class = params.get("TableClass")
+    on_demand = params.get("OnDemandThroughput")
+    stream = params.get("StreamSpecification")
+    sse = params.get("SSESpecification")
+    warm = params.get("WarmThroughput")
+    definitions = params.get("AttributeDefinitions")
+    gsi_updates = params.get("GlobalSecondaryIndexUpdates")
     if stream is not None:
         if stream["StreamEnabled"] and not stream.get("StreamViewType"):
             raise invalid("If stream is being enabled then UpdateViewType is required")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.errors import (
     AccessDeniedException,
     ResourceNotFoundException,
     ValidationException,
 )
-from ddblite.validate import Shape, expect_list, expect_str
+from ddblite.validate import Shape
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -86,20 +87,10 @@ def _resolve(db: Database, txn, arn: str, action: str, region: str):
     return table
 
 
-def _arn_param(params: dict) -> tuple[str, Shape]:
-    arn = expect_str(params, "ResourceArn")
-    shape = Shape()
-    if shape.not_null(arn, "resourceArn"):
-        shape.length_between(arn, "resourceArn", 1, 1283)
-    return arn, shape
-
-
 @operation("TagResource")
 def tag_resource(db: Database, params: dict, region: str) -> dict:
-    arn, shape = _arn_param(params)
-    tags = expect_list(params, "Tags")
-    shape.not_null(tags, "tags")
-    shape.done()
+    constraints.check("TagResource", params)
+    arn, tags = params["ResourceArn"], params["Tags"]
     _check_arn(db, arn, "TagResource", region)
     if not tags:
         raise ValidationException("Atleast one Tag needs to be provided as Input.")
@@ -124,10 +115,8 @@ def tag_resource(db: Database, params: dict, region: str) -> dict:
 
 @operation("UntagResource")
 def untag_resource(db: Database, params: dict, region: str) -> dict:
-    arn, shape = _arn_param(params)
-    keys = expect_list(params, "TagKeys")
-    shape.not_null(keys, "tagKeys")
-    shape.done()
+    constraints.check("UntagResource", params)
+    arn, keys = params["ResourceArn"], params["TagKeys"]
     _check_arn(db, arn, "UntagResource", region)
     if not keys:
         raise ValidationException("Atleast one Tag Key needs to be provided as Input.")
@@ -147,9 +136,8 @@ def untag_resource(db: Database, params: dict, region: str) -> dict:
 
 @operation("ListTagsOfResource", reads=True)
 def list_tags_of_resource(db: Database, params: dict, region: str) -> dict:
-    arn, shape = _arn_param(params)
-    expect_str(params, "NextToken")
-    shape.done()
+    constraints.check("ListTagsOfResource", params)
+    arn = params["ResourceArn"]
     table = db.storage.read(lambda txn: _resolve(db, txn, arn, "ListTagsOfResource", region))
     tags = table.record.get("tags") or {}
     return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ddblite.dispatch import operation
 from ddblite.errors import ResourceNotFoundException, ValidationException
 from ddblite.ops.common import find_table, table_name_of
-from ddblite.validate import Shape, check_table_name_alone, expect_bool, expect_map, expect_str
+from ddblite.validate import Shape, check_table_name_alone, expect_str
 
 if TYPE_CHECKING:
     from ddblite.database import Database
@@ -40,19 +40,13 @@ def status(ttl: dict | None, now: float) -> str:
 
 @operation("UpdateTimeToLive")
 def update_time_to_live(db: Database, params: dict, region: str) -> dict:
-    name = expect_str(params, "TableName")
-    spec = expect_map(params, "TimeToLiveSpecification")
-    enabled = attribute = None
-    if spec is not None:
-        enabled = expect_bool(spec, "Enabled")
-        attribute = expect_str(spec, "AttributeName")
+    name = params.get("TableName")
     shape = Shape()
     shape.table_name(name)
-    if shape.not_null(spec, "timeToLiveSpecification"):
-        shape.not_null(enabled, "timeToLiveSpecification.enabled")
-        if shape.not_null(attribute, "timeToLiveSpecification.attributeName"):
-            shape.length_between(attribute, "timeToLiveSpecification.attributeName", 1, 255)
+    shape.declared("UpdateTimeToLive", params)
     shape.done()
+    spec = params["TimeToLiveSpecification"]
+    enabled, attribute = spec["Enabled"], spec["AttributeName"]
 
     def run(txn):
         table = _table(db, txn, region, name)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ddblite import constraints
 from ddblite.dispatch import operation
 from ddblite.errors import (
     GlobalTableNotFoundException,
@@ -44,12 +45,7 @@ def _no_global_table(name: str) -> GlobalTableNotFoundException:  # type: ignore
 
 @operation("ListGlobalTables", reads=True)
 def list_global_tables(db: Database, params: dict, region: str) -> dict:
-    expect_str(params, "ExclusiveStartGlobalTableName")
-    expect_str(params, "RegionName")
-    limit = expect_int(params, "Limit")
-    shape = Shape()
-    shape.at_least(limit, "limit", 1)
-    shape.done()
+    constraints.check("ListGlobalTables", params)
     return {"GlobalTables": []}
 
 

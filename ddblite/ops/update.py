@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ddblite import constraints
 from ddblite.attrvalue import (
     canonical_item,
     canonical_value,
@@ -29,10 +30,6 @@ from ddblite.ops import conditions
 from ddblite.ops.items import add_write_details
 from ddblite.ops.writes import UpdateWrite
 from ddblite.validate import (
-    RETURN_CONSUMED_CAPACITY,
-    RETURN_ITEM_COLLECTION_METRICS,
-    RETURN_VALUES,
-    Shape,
     check_table_name_alone,
     expect_map,
     expect_str,
@@ -41,14 +38,8 @@ from ddblite.validate import (
 if TYPE_CHECKING:
     from ddblite.database import Database
 
-ATTRIBUTE_ACTIONS = ("ADD", "PUT", "DELETE")
 EXPRESSIONS = ("UpdateExpression", "ConditionExpression")
 LEGACY = ("AttributeUpdates", "Expected", "ConditionalOperator")
-
-_RCC = frozenset(RETURN_CONSUMED_CAPACITY)
-_RICM = frozenset(RETURN_ITEM_COLLECTION_METRICS)
-_RV = frozenset(RETURN_VALUES)
-_ACTIONS = frozenset(ATTRIBUTE_ACTIONS)
 
 
 class _Request:
@@ -96,23 +87,7 @@ def _expect_types(params: dict, request: _Request) -> None:
 def _check_constraints(params: dict) -> None:
     name = params.get("TableName")
     check_table_name_alone(name)
-    shape = Shape()
-    for value, member, allowed, names in (
-        (params.get("ReturnConsumedCapacity"), "returnConsumedCapacity", _RCC,
-         RETURN_CONSUMED_CAPACITY),
-        (params.get("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", _RICM,
-         RETURN_ITEM_COLLECTION_METRICS),
-        (params.get("ReturnValues"), "returnValues", _RV, RETURN_VALUES),
-    ):
-        if value is not None and value not in allowed:
-            shape.enum(value, member, names)
-    shape.not_null(params.get("Key"), "key")
-    conditions.add_condition_constraints(shape, params)
-    for attribute, spec in (params.get("AttributeUpdates") or {}).items():
-        action = (spec or {}).get("Action")
-        if action is not None and action not in _ACTIONS:
-            shape.enum(action, f"attributeUpdates.{attribute}.member.action", ATTRIBUTE_ACTIONS)
-    shape.done()
+    constraints.check("UpdateItem", params)
 
 
 # ---------------------------------------------------------------- 3-4. meaning
