@@ -28,6 +28,7 @@ reads the rates from the new record.
 
 from __future__ import annotations
 
+import functools
 import struct
 import time
 from collections.abc import Callable
@@ -268,15 +269,15 @@ class Throttle:
         # from the item's size. Bound here so a read costs one compiled call.
         self.read = self.buckets.read
         self.read_item = self.buckets.read_item
+        # ledger(txn): the buckets for a write, inside its write transaction (a Bound;
+        # `settle`/`save` write them back before commit when due).
+        self.ledger = functools.partial(Bound, self.buckets)
 
     def use_clock(self, clock) -> None:
         """Read the time from `clock` from now on (Database.clock was set)."""
         self.clock = clock
         self.buckets.clock_now = _now_of(clock)
 
-    def ledger(self, txn) -> Bound:
-        """The buckets for a write, inside its write transaction (`save` before commit)."""
-        return Bound(self.buckets, txn)
 
     def arn(self, table) -> str:
         return f"arn:aws:dynamodb:{table.region}:{self.db.account_id}:table/{table.name}"

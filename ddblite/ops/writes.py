@@ -102,7 +102,7 @@ class ItemWrite:
             self.charge_failure(db, ledger=ledger)
             raise failure
         self.prepare()
-        if ledger is not None:
+        if ledger is not None and table.indexes:
             bucket = self.index_refusal(ledger)
             if bucket is not None:
                 ledger.ledger.refuse(bucket, table, True)
