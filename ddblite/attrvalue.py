@@ -393,21 +393,27 @@ def type_check_value(value: Any, depth: int = 0) -> None:
     for tag, inner in _as_value_struct(value).items():
         if inner is None or tag not in TYPES:
             continue
-        if tag in ("S", "N"):
-            _as_string(inner)
-        elif tag == "B":
-            _as_binary(inner)
-        elif tag in ("BOOL", "NULL"):
-            _as_boolean(inner)
-        elif tag == "M":
+        if tag == "M":
             type_check_item(inner, depth + 1)
         elif tag == "L":
             for element in _as_list(inner):
                 type_check_value(element, depth + 1)
         else:
-            check = _as_binary if tag == "BS" else _as_string
-            for member in _as_members(inner):
-                check(member)
+            _type_check_scalar(tag, inner)
+
+
+def _type_check_scalar(tag: str, inner: Any) -> None:
+    """The JSON type of a scalar or set value (any tag but M and L)."""
+    if tag in ("S", "N"):
+        _as_string(inner)
+    elif tag == "B":
+        _as_binary(inner)
+    elif tag in ("BOOL", "NULL"):
+        _as_boolean(inner)
+    else:
+        check = _as_binary if tag == "BS" else _as_string
+        for member in _as_members(inner):
+            check(member)
 
 
 # Recursion is the fast walk; below this many levels (twice DynamoDB's limit) the walk
@@ -430,20 +436,12 @@ def _type_check(pending: list) -> None:
             for tag, inner in _as_value_struct(node).items():
                 if inner is None or tag not in TYPES:
                     continue
-                if tag in ("S", "N"):
-                    _as_string(inner)
-                elif tag == "B":
-                    _as_binary(inner)
-                elif tag in ("BOOL", "NULL"):
-                    _as_boolean(inner)
-                elif tag == "M":
+                if tag == "M":
                     children.append((_MAP, inner))
                 elif tag == "L":
                     children.extend((_VALUE, element) for element in _as_list(inner))
                 else:
-                    check = _as_binary if tag == "BS" else _as_string
-                    for member in _as_members(inner):
-                        check(member)
+                    _type_check_scalar(tag, inner)
         pending.extend(reversed(children))
 
 
