@@ -20,8 +20,9 @@ Write + limit, as DynamoDB's do):
   -> KeyRangeThroughputExceeded. (A Scan names no key: no partition bucket.)
 - A Query or Scan on a GSI needs that GSI's read bucket instead of the table's, and a
   Query the bucket of the GSI partition its key falls in. A write that puts a GSI entry
-  needs the bucket of the GSI partition the new index key falls in (INFERRED: removing
-  an entry is not charged to a GSI partition: the old image is not always read).
+  needs the bucket of the GSI partition the new index key falls in; one that removes an
+  entry pays the partition it leaves, without a check first (INFERRED: an unconditional
+  delete has not read the old image when it is admitted).
 UpdateTable changes rates at once: a table change makes a new TableInfo, whose plan
 reads the rates from the new record.
 """

@@ -110,32 +110,17 @@ class ItemWrite:
         self.settle(db, txn, result, ledger)
         return result
 
-    def index_partitions(self) -> list:
-        """(GSI, its encoded partition key) of every GSI entry the new image puts."""
-        new = self.new
-        if new is None:
-            return []
-        found = []
-        for index in self.table.indexes:  # type: ignore[union-attr]
-            if not index.is_global:
-                continue
-            values = []
-            for name, kind in index.hash_attrs:
-                value = new.get(name)
-                if value is None or kind not in value:
-                    break
-                values.append(value[kind])
-            else:
-                found.append((index, index.partition_bytes(values)))
-        return found
-
     def index_refusal(self, ledger):
         """After `prepare`: the first GSI partition bucket with nothing left for the
-        entries this write puts, or None."""
-        for index, partition in self.index_partitions():
-            bucket = ledger.refusal(self.table, True, partition, index)
-            if bucket is not None:
-                return bucket
+        entries the new image puts, or None."""
+        if self.new is None:
+            return None
+        for index in self.table.indexes:  # type: ignore[union-attr]
+            partition = gsi_partition(index, self.new)
+            if partition is not None:
+                bucket = ledger.refusal(self.table, True, partition, index)
+                if bucket is not None:
+                    return bucket
         return None
 
     def settle(self, db: Database, txn, result: items.WriteResult, ledger=None,
@@ -152,10 +137,16 @@ class ItemWrite:
             return units
         index_units = index_units_of(result.index_writes, factor)
         if ledger is not None:
-            # Each GSI partition an entry went to pays that index's units.
-            for index, partition in self.index_partitions():
-                ledger.debit(table, True, (index_units or {}).get(index.name, 0.0),
-                             partition, index)
+            # A GSI's units are paid by the partition its new entry went to, or for a
+            # removed entry the one it left (INFERRED: a moved entry's removal is not
+            # charged to its old partition).
+            for write in result.index_writes:
+                partition = gsi_partition(write.index, self.new)
+                if partition is None:
+                    partition = gsi_partition(write.index, result[0])
+                if partition is not None:
+                    ledger.debit(table, True, index_units[write.index.name],  # type: ignore[index]
+                                 partition, write.index)
             ledger.settle(table, units, self.key, index_units)
         db.usage_counters.charge(table.name, True, units, index_units,  # type: ignore[union-attr]
                                  partition_value(table, self.key))  # type: ignore[arg-type]
@@ -182,6 +173,20 @@ class ItemWrite:
     def units(self, result: items.WriteResult) -> float:
         """Write units DynamoDB charges: the larger of the old and new item."""
         return write_units(max(self.size, result[1]))
+
+
+def gsi_partition(index, image: dict | None) -> bytes | None:
+    """The encoded partition key of a GSI's entry for an item image (None: an LSI, no
+    image, or an image without the index's partition key)."""
+    if image is None or not index.is_global:
+        return None
+    values = []
+    for name, kind in index.hash_attrs:
+        value = image.get(name)
+        if value is None or kind not in value:
+            return None
+        values.append(value[kind])
+    return index.partition_bytes(values)
 
 
 class PutWrite(ItemWrite):

@@ -484,3 +484,23 @@ def test_a_clock_set_on_the_database_drives_the_buckets(tmp_path):
             client.put_item(TableName="things", Item=item("b"))
         later.advance(1)  # only the clock the database holds now refills the bucket
         client.put_item(TableName="things", Item=item("b"))
+
+
+def test_removing_a_gsi_entry_pays_the_partition_it_leaves(throttled, clock):
+    db, client = throttled
+    _on_demand_with_gsi(client)
+    for number in range(3):  # the GSI partition of "hot": 1000 -> 700 -> 400 -> 100
+        client.put_item(TableName="things", Item=item(f"a{number}", 300, g={"S": "hot"}))
+    client.delete_item(TableName="things", Key={"pk": {"S": "a0"}})  # its entry: 100 -> -200
+    same, _ = _same_and_other_index_partition(db)
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException) as excinfo:
+        client.put_item(TableName="things", Item=item("b", 1, g={"S": same}))
+    refused(excinfo, KEY_RANGE_EXCEEDED, "IndexWriteKeyRangeThroughputExceeded",
+            f"{ARN}/index/byg")
+    client.update_item(TableName="things", Key={"pk": {"S": "a1"}},  # leaves "hot": no check
+                       UpdateExpression="REMOVE g")                   # -200 - 300 = -500
+    clock.advance(0.4)  # 400 back: still -100
+    with pytest.raises(client.exceptions.ProvisionedThroughputExceededException):
+        client.put_item(TableName="things", Item=item("b", 1, g={"S": same}))
+    clock.advance(0.2)  # 100
+    client.put_item(TableName="things", Item=item("b", 1, g={"S": same}))
