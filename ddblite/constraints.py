@@ -18,7 +18,8 @@ Each operation's checker is built once, on first use, and visits only the member
 present in the request (or required), so an operation pays for what it sends.
 Paths are DynamoDB's: lowerCamelCase members, list elements as "<list>.<n>.member",
 map values as "<map>.<key>.member". Lists and maps of scalars are checked as a whole
-(length), not element by element: no test pins DynamoDB's texts for their elements.
+(length), not element by element (no test pins DynamoDB's texts for their elements),
+except the lists in ELEMENT_CHECKED, whose element limits DynamoDB is known to enforce.
 """
 
 from __future__ import annotations
@@ -241,6 +242,40 @@ def _rules(shape: str, limits: dict[str, Any]) -> list[Check]:
     return checks
 
 
+# Lists of strings whose elements are checked too, reported once for the whole list in
+# AWS's common form for element constraints: "Member must satisfy constraint: [<max>,
+# <min>, <pattern>]". INFERRED for DynamoDB (the form is other AWS services'); the
+# texts of other element lists are not pinned, so only these are checked.
+ELEMENT_CHECKED = frozenset({"NonKeyAttributeNameList"})
+
+
+def _elements(shape: str) -> Check:
+    """One check over a list's elements against the element shape's limits."""
+    limits = CONSTRAINTS.get(SHAPES[shape][1], {})
+    rules = []
+    if "max" in limits:
+        rules.append(f"Member must have length less than or equal to {limits['max']}")
+    if "min" in limits:
+        rules.append(f"Member must have length greater than or equal to {limits['min']}")
+    pattern = re.compile(limits["pattern"]) if "pattern" in limits else None
+    if pattern is not None:
+        rules.append(f"Member must satisfy regular expression pattern: {limits['pattern']}")
+    rule = f"Member must satisfy constraint: [{', '.join(rules)}]"
+    low, high = limits.get("min", 0), limits.get("max")
+
+    def bad(element: Any) -> bool:
+        if not isinstance(element, str):
+            return False
+        return len(element) < low or (high is not None and len(element) > high) or (
+            pattern is not None and not pattern.fullmatch(element))
+
+    def check_elements(value: Any, path: str, problems: Problems) -> None:
+        if any(bad(element) for element in value):
+            problems.append(_clause(java_text(value, shape), path, rule))
+
+    return check_elements
+
+
 def _clause(value: Any, path: str, rule: str) -> str:
     return clause(value, path, rule)
 
@@ -267,6 +302,8 @@ class _Builder:
     def _value(self, shape: str, extra: dict[str, Any] | None) -> Check | None:
         limits = {**CONSTRAINTS.get(shape, {}), **(extra or {})}
         checks = _rules(shape, limits)
+        if shape in ELEMENT_CHECKED:
+            checks.append(_elements(shape))
         spec = SHAPES[shape]
         deep = isinstance(spec, tuple) and not limits.get("shallow")
         if deep and spec[0] == "structure":

@@ -72,3 +72,59 @@ def test_non_string_non_key_attributes(db):
             "GlobalSecondaryIndexes": [_gsi("byK", "k", ["a", 1])]})
     assert error_of(excinfo) == (
         "SerializationException", "NUMBER_VALUE cannot be converted to String")
+
+
+# INFERRED wording: AWS's common form for a list whose elements break their shape's
+# limits (NonKeyAttributeName: 1 to 255 characters), the whole list shown Java-style.
+def _bad_names(path: str, shown: str) -> tuple[str, str]:
+    return ("ValidationException",
+            f"1 validation error detected: Value '{shown}' at '{path}' failed to satisfy "
+            "constraint: Member must satisfy constraint: [Member must have length less "
+            "than or equal to 255, Member must have length greater than or equal to 1]")
+
+
+GSI_PATH = "globalSecondaryIndexes.1.member.projection.nonKeyAttributes"
+
+
+def test_non_key_attribute_names_are_1_to_255_characters(client):
+    _create(client, [_gsi("byK", "k", ["a", "x" * 255])])  # the longest name DynamoDB takes
+    client.delete_table(TableName="things")
+    with pytest.raises(Exception) as excinfo:
+        _create(client, [_gsi("byK", "k", ["a", "x" * 256])])
+    assert error_of(excinfo) == _bad_names(GSI_PATH, f"[a, {'x' * 256}]")
+
+
+def test_an_empty_non_key_attribute_name(db):
+    # boto3 refuses an empty name before sending it; DynamoDB refuses it too.
+    with pytest.raises(Exception) as excinfo:
+        _create(db.client(), [_gsi("byK", "k", ["a", ""])])
+    assert error_of(excinfo) == _bad_names(GSI_PATH, "[a, ]")
+
+
+def test_non_key_attribute_names_of_an_index_update_table_adds(client):
+    _create(client, [_gsi("byK", "k", ["a"])])
+    with pytest.raises(Exception) as excinfo:
+        client.update_table(
+            TableName="things",
+            AttributeDefinitions=[{"AttributeName": "j", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": _gsi("byJ", "j", ["y" * 256])}])
+    assert error_of(excinfo) == _bad_names(
+        "globalSecondaryIndexUpdates.1.member.create.projection.nonKeyAttributes",
+        f"[{'y' * 256}]")
+
+
+def test_non_key_attribute_names_of_a_local_index(db):
+    with pytest.raises(Exception) as excinfo:
+        db.client().create_table(
+            TableName="things", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"}
+                                  for n in ("pk", "sk", "l")],
+            LocalSecondaryIndexes=[{
+                "IndexName": "byL",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "l", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [""]}}])
+    assert error_of(excinfo) == _bad_names(
+        "localSecondaryIndexes.1.member.projection.nonKeyAttributes", "[]")
