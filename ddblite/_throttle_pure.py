@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import threading
 
+from ddblite.engine.capacity import read_units
+
 # A balance this small counts as empty: epoch-second stamps carry float noise of this order.
 EMPTY = 1e-6
 # Requests pay into this process's copy of their buckets, written back to the store at
 # most this often (clock seconds), so other processes see the debits that much later.
 FLUSH_SECONDS = 0.05
-READ_UNIT_BYTES = 4096
 
 
 class Bucket:
@@ -203,9 +204,7 @@ class LedgerCore:
 
     def read_item(self, table, size: int, consistent, key: dict) -> None:
         """`read` of GetItem: its units from the item's size, its key's partition."""
-        units = max(1, -(-size // READ_UNIT_BYTES))
-        self.read(table, float(units) if consistent else units / 2,
-                  _first_value(key[table.pk_name]))
+        self.read(table, read_units(size, consistent), _first_value(key[table.pk_name]))
 
     def due(self) -> bool:
         """Whether this process's debits are due to be written back."""

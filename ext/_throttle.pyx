@@ -21,11 +21,10 @@ from libc.stdint cimport uint32_t
 
 from ddblite._throttle_pure import EMPTY as _PY_EMPTY
 from ddblite._throttle_pure import FLUSH_SECONDS as _PY_FLUSH
-from ddblite._throttle_pure import READ_UNIT_BYTES as _PY_READ_UNIT
+from ddblite.engine.capacity import READ_UNIT_BYTES as _PY_READ_UNIT
 
 EMPTY = _PY_EMPTY
 FLUSH_SECONDS = _PY_FLUSH
-READ_UNIT_BYTES = _PY_READ_UNIT
 cdef double _EMPTY = _PY_EMPTY
 cdef double _FLUSH = _PY_FLUSH
 cdef long long _READ_UNIT = _PY_READ_UNIT
